@@ -1,0 +1,62 @@
+package io.strata.model;
+
+/**
+ * The hyperparameters of a Llama-family decoder, whatever file they came from.
+ *
+ * @param architecture   the family name as the file states it ("llama", "qwen2", ...)
+ * @param dim            width of the residual stream
+ * @param hiddenDim      width of the feed-forward layer
+ * @param layers         number of transformer blocks
+ * @param heads          query heads
+ * @param kvHeads        key/value heads (fewer than {@code heads} for grouped-query attention)
+ * @param headSize       dimensions per head
+ * @param vocabSize      tokens in the vocabulary (rows of the embedding)
+ * @param contextLength  the longest sequence the model was trained for
+ * @param rmsNormEps     epsilon of every RMSNorm
+ * @param ropeTheta      base frequency of the rotary embedding
+ * @param ropeLayout     which dimensions RoPE rotates together
+ * @param tiedClassifier true when the classifier is the token embedding
+ */
+public record ModelConfig(
+        String architecture,
+        int dim,
+        int hiddenDim,
+        int layers,
+        int heads,
+        int kvHeads,
+        int headSize,
+        int vocabSize,
+        int contextLength,
+        float rmsNormEps,
+        float ropeTheta,
+        RopeLayout ropeLayout,
+        boolean tiedClassifier) {
+
+    public ModelConfig {
+        require(dim > 0, "dim must be positive, got " + dim);
+        require(hiddenDim > 0, "hidden (feed-forward) dim must be positive, got " + hiddenDim);
+        require(layers > 0, "layer count must be positive, got " + layers);
+        require(heads > 0, "head count must be positive, got " + heads);
+        require(kvHeads > 0 && heads % kvHeads == 0,
+                "key/value heads (" + kvHeads + ") must divide query heads (" + heads + ")");
+        require(headSize > 0 && headSize % 2 == 0, "head size must be positive and even, got " + headSize);
+        require(vocabSize > 0, "vocabulary size must be positive, got " + vocabSize);
+        require(contextLength > 0, "context length must be positive, got " + contextLength);
+    }
+
+    /** Width of the key and value projections: kvHeads × headSize. */
+    public int kvDim() {
+        return kvHeads * headSize;
+    }
+
+    /** Width of the query projection: heads × headSize (usually equal to {@link #dim()}). */
+    public int qDim() {
+        return heads * headSize;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException("invalid model configuration: " + message);
+        }
+    }
+}
