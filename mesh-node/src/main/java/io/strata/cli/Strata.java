@@ -24,11 +24,7 @@ public final class Strata {
     }
 
     public static Strata standard() {
-        return new Strata(List.of(
-                new GenerateCommand(),
-                new BenchCommand(),
-                new SynthCommand(),
-                new DemoCommand()));
+        return new Strata(List.of());
     }
 
     public static void main(String[] args) {
