@@ -84,7 +84,7 @@ final class HuggingFaceTokenizerFile {
                                 JsonNode normalizer) {
         List<String> regexes = new ArrayList<>();
         boolean addPrefixSpace = false;
-        for (JsonNode step : steps(pre, "pre_tokenizers")) {
+        for (JsonNode step : steps(pre, "pretokenizers")) {
             switch (step.path("type").asText("")) {
                 case "Split" -> regexes.add(splitRegex(step));
                 case "ByteLevel" -> {
@@ -156,7 +156,7 @@ final class HuggingFaceTokenizerFile {
                         + " is not supported with SentencePiece-style BPE — Strata reads Prepend(\"▁\") and Replace(\" \", \"▁\")");
             }
         }
-        for (JsonNode step : steps(pre, "pre_tokenizers")) {
+        for (JsonNode step : steps(pre, "pretokenizers")) {
             if (!step.path("type").asText("").equals("Metaspace")) {
                 throw fail("pre_tokenizer " + step.path("type").asText("(no type)")
                         + " is not supported with SentencePiece-style BPE — Strata reads Metaspace");
@@ -359,7 +359,7 @@ final class HuggingFaceTokenizerFile {
         if (component.path("type").asText("").equals(type)) {
             out.add(component);
         }
-        for (String field : List.of("pre_tokenizers", "normalizers", "decoders", "processors")) {
+        for (String field : List.of("pretokenizers", "normalizers", "decoders", "processors")) {
             for (JsonNode s : component.path(field)) {
                 out.addAll(findAll(s, type));
             }
