@@ -42,6 +42,25 @@ public interface LoadedModel extends AutoCloseable {
         return t;
     }
 
+    /**
+     * For a split artifact, which part of the original model it holds; empty for a whole model.
+     * A split holds the tensors of its layer range only (plus the embedding when it is the first
+     * stage, the final norm and classifier when it is the last).
+     */
+    default Optional<SplitPlace> splitPlace() {
+        return Optional.empty();
+    }
+
+    /** First layer whose tensors this file holds. */
+    default int firstLayer() {
+        return splitPlace().map(SplitPlace::firstLayer).orElse(0);
+    }
+
+    /** One past the last layer whose tensors this file holds. */
+    default int endLayer() {
+        return splitPlace().map(SplitPlace::endLayer).orElse(config().layers());
+    }
+
     /** Unmaps the file; tensors must not be used afterwards. */
     @Override
     void close();

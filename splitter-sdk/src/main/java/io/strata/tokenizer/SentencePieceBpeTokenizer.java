@@ -1,5 +1,9 @@
 package io.strata.tokenizer;
 
+import io.strata.model.gguf.GgufType;
+import io.strata.model.gguf.GgufValue;
+import io.strata.model.gguf.GgufValue.GgufArray;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -160,6 +164,47 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
         MergeTable table = MergeTable.of(ids, merges);
         return new SentencePieceBpeTokenizer(pieces, null, table, tokenTypes, bos, eos, unk, addBos, addDummyPrefix,
                 true, prefixEverySegment, prefixOnlyWithoutSpace, splitAtSpaces);
+    }
+
+    /**
+     * This vocabulary as GGUF {@code tokenizer.ggml.*} metadata ("llama" model, pieces with
+     * {@code ▁}), so a model read from a llama2.c checkpoint can be written as a GGUF file that
+     * tokenizes identically.
+     *
+     * @throws IllegalStateException for a merge-ranked vocabulary: GGUF "llama" merges by score,
+     *                               which cannot express every ranked merge list exactly
+     */
+    public Map<String, GgufValue> ggufMetadata() {
+        if (scores == null) {
+            throw new IllegalStateException("a merge-ranked vocabulary has no scores to write as GGUF \"llama\" metadata");
+        }
+        String[] metaPieces = new String[pieces.length];
+        int[] typeIds = new int[pieces.length];
+        for (int i = 0; i < pieces.length; i++) {
+            boolean plain = types[i] == TokenType.NORMAL || types[i] == TokenType.USER_DEFINED;
+            metaPieces[i] = metaspace || !plain ? pieces[i] : pieces[i].replace(' ', METASPACE);
+            typeIds[i] = types[i];
+        }
+        var md = new LinkedHashMap<String, GgufValue>();
+        md.put("tokenizer.ggml.model", GgufValue.ofString("llama"));
+        md.put("tokenizer.ggml.tokens", GgufValue.ofArray(new GgufArray(
+                GgufType.STRING, metaPieces)));
+        md.put("tokenizer.ggml.scores", GgufValue.ofArray(new GgufArray(
+                GgufType.FLOAT32, scores.clone())));
+        md.put("tokenizer.ggml.token_type", GgufValue.ofArray(new GgufArray(
+                GgufType.INT32, typeIds)));
+        if (bos >= 0) {
+            md.put("tokenizer.ggml.bos_token_id", GgufValue.ofUint32(bos));
+        }
+        if (eos >= 0) {
+            md.put("tokenizer.ggml.eos_token_id", GgufValue.ofUint32(eos));
+        }
+        if (unk >= 0) {
+            md.put("tokenizer.ggml.unknown_token_id", GgufValue.ofUint32(unk));
+        }
+        md.put("tokenizer.ggml.add_bos_token", GgufValue.ofBool(addBos));
+        md.put("tokenizer.ggml.add_space_prefix", GgufValue.ofBool(addDummyPrefix));
+        return md;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.strata.model.LoadedModel;
 import io.strata.model.ModelConfig;
 import io.strata.model.ModelFormatException;
 import io.strata.model.RopeLayout;
+import io.strata.model.SplitPlace;
 import io.strata.model.TensorNames;
 import io.strata.model.WeightTensor;
 import io.strata.tokenizer.Tokenizer;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,12 +30,15 @@ public final class GgufModel implements LoadedModel {
     private final GgufFile file;
     private final ModelConfig config;
     private final Map<String, WeightTensor> tensors;
+    private final Optional<SplitPlace> splitPlace;
     private Tokenizer tokenizer;
 
-    private GgufModel(GgufFile file, ModelConfig config, Map<String, WeightTensor> tensors) {
+    private GgufModel(GgufFile file, ModelConfig config, Map<String, WeightTensor> tensors,
+                      Optional<SplitPlace> splitPlace) {
         this.file = file;
         this.config = config;
         this.tensors = tensors;
+        this.splitPlace = splitPlace;
     }
 
     /**
@@ -47,13 +52,37 @@ public final class GgufModel implements LoadedModel {
         GgufFile file = GgufFile.open(path);
         try {
             Map<String, WeightTensor> tensors = withoutDuplicateClassifier(file.tensors());
-            ModelConfig config = configOf(file, tensors);
-            ExpectedTensors.check(path, config, tensors);
-            return new GgufModel(file, config, tensors);
+            Optional<SplitPlace> place = SplitArtifactKeys.place(file.metadata());
+            ModelConfig config = configOf(file, tensors, place);
+            if (place.isEmpty()) {
+                ExpectedTensors.check(path, config, tensors);
+            } else {
+                checkSplit(path, config, tensors, place.get());
+            }
+            return new GgufModel(file, config, tensors, place);
         } catch (RuntimeException | Error e) {
             file.close();
             throw e;
         }
+    }
+
+    /**
+     * A split holds its layers, the embedding if it is first, and the head if it is last; a
+     * tied classifier means the last split carries the embedding as its classifier.
+     */
+    private static void checkSplit(Path path, ModelConfig config, Map<String, WeightTensor> tensors, SplitPlace place) {
+        if (place.endLayer() > config.layers()) {
+            throw new ModelFormatException(path, "split claims layers [" + place.firstLayer() + ", " + place.endLayer()
+                    + ") of a model with " + config.layers() + " layers");
+        }
+        boolean head = place.endLayer() == config.layers();
+        boolean embedding = place.firstLayer() == 0 || (head && config.tiedClassifier());
+        ExpectedTensors.check(path, config, tensors, place.firstLayer(), place.endLayer(), embedding, head);
+    }
+
+    @Override
+    public Optional<SplitPlace> splitPlace() {
+        return splitPlace;
     }
 
     /** The underlying file, for copying its metadata (tokenizer, hyperparameters) into split artifacts. */
@@ -112,7 +141,7 @@ public final class GgufModel implements LoadedModel {
         return Collections.unmodifiableMap(kept);
     }
 
-    private static ModelConfig configOf(GgufFile file, Map<String, WeightTensor> tensors) {
+    private static ModelConfig configOf(GgufFile file, Map<String, WeightTensor> tensors, Optional<SplitPlace> place) {
         Path path = file.path();
         GgufMetadata md = file.metadata();
         if (!md.has("general.architecture")) {
@@ -145,20 +174,29 @@ public final class GgufModel implements LoadedModel {
             }
         });
 
+        long vocab;
+        boolean tied;
         WeightTensor embedding = tensors.get(TensorNames.TOKEN_EMBEDDING);
-        if (embedding == null) {
-            throw new ModelFormatException(path, "model has no tensor " + TensorNames.TOKEN_EMBEDDING
-                    + " — is it a complete Llama-family model?");
+        if (place.isPresent()) {
+            // a middle split has no embedding to count rows of: the writer recorded these facts
+            vocab = required(md, SplitArtifactKeys.VOCAB_SIZE);
+            tied = md.boolValue(SplitArtifactKeys.TIED_CLASSIFIER);
+        } else {
+            if (embedding == null) {
+                throw new ModelFormatException(path, "model has no tensor " + TensorNames.TOKEN_EMBEDDING
+                        + " — is it a complete Llama-family model?");
+            }
+            if (embedding.dimensions() != 2) {
+                throw new ModelFormatException(path, "tensor " + embedding + " should have 2 dimensions [dim, vocabulary]");
+            }
+            vocab = embedding.shape()[1];
+            if (vocab > Integer.MAX_VALUE) {
+                throw new ModelFormatException(path, "tensor " + embedding + " has more rows than any vocabulary");
+            }
+            tied = !tensors.containsKey(TensorNames.OUTPUT);
         }
-        if (embedding.dimensions() != 2) {
-            throw new ModelFormatException(path, "tensor " + embedding + " should have 2 dimensions [dim, vocabulary]");
-        }
-        long vocab = embedding.shape()[1];
-        if (vocab > Integer.MAX_VALUE) {
-            throw new ModelFormatException(path, "tensor " + embedding + " has more rows than any vocabulary");
-        }
-        boolean tied = !tensors.containsKey(TensorNames.OUTPUT);
-        RopeLayout rope = arch.equals("qwen2") ? RopeLayout.ROTATE_HALF : RopeLayout.ADJACENT_PAIRS;
+        RopeLayout rope = SplitArtifactKeys.ropeLayout(md)
+                .orElse(arch.equals("qwen2") ? RopeLayout.ROTATE_HALF : RopeLayout.ADJACENT_PAIRS);
         try {
             return new ModelConfig(arch, dim, hidden, layers, heads, kvHeads, headSize, (int) vocab, context,
                     eps, theta, rope, tied);
