@@ -24,7 +24,8 @@ public final class Strata {
     }
 
     public static Strata standard() {
-        return new Strata(List.of());
+        return new Strata(List.of(
+                new SplitCommand()));
     }
 
     public static void main(String[] args) {
