@@ -25,6 +25,7 @@ public final class Strata {
 
     public static Strata standard() {
         return new Strata(List.of(
+                new GenerateCommand(),
                 new SplitCommand()));
     }
 
