@@ -3,6 +3,7 @@ package io.strata.model.hf;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.model.ExpectedTensors;
 import io.strata.model.LoadedModel;
 import io.strata.model.ModelConfig;
 import io.strata.model.ModelFormatException;
@@ -162,30 +163,18 @@ public final class HuggingFaceModel implements LoadedModel {
     private static Map<String, WeightTensor> checkAndOrder(Path folder, HuggingFaceConfig hf, ModelConfig c,
                                                            Map<String, WeightTensor> found) {
         Map<String, long[]> expected = new LinkedHashMap<>();
-        long dim = c.dim();
-        expected.put(TensorNames.TOKEN_EMBEDDING, new long[] {dim, c.vocabSize()});
-        for (int l = 0; l < c.layers(); l++) {
-            expected.put(TensorNames.attnNorm(l), new long[] {dim});
-            expected.put(TensorNames.attnQ(l), new long[] {dim, c.qDim()});
-            expected.put(TensorNames.attnK(l), new long[] {dim, c.kvDim()});
-            expected.put(TensorNames.attnV(l), new long[] {dim, c.kvDim()});
-            if (hf.qkvBias()) {
-                expected.put(TensorNames.attnQBias(l), new long[] {c.qDim()});
-                expected.put(TensorNames.attnKBias(l), new long[] {c.kvDim()});
-                expected.put(TensorNames.attnVBias(l), new long[] {c.kvDim()});
+        Map<String, long[]> biases = ExpectedTensors.optional(c, 0, c.layers());
+        for (Map.Entry<String, long[]> e : ExpectedTensors.of(c, 0, c.layers(), true, true).entrySet()) {
+            expected.put(e.getKey(), e.getValue());
+            int l = TensorNames.layerOf(e.getKey());
+            if (hf.qkvBias() && e.getKey().equals(TensorNames.attnV(l))) {
+                expected.put(TensorNames.attnQBias(l), biases.get(TensorNames.attnQBias(l)));
+                expected.put(TensorNames.attnKBias(l), biases.get(TensorNames.attnKBias(l)));
+                expected.put(TensorNames.attnVBias(l), biases.get(TensorNames.attnVBias(l)));
             }
-            expected.put(TensorNames.attnOutput(l), new long[] {c.qDim(), dim});
-            if (hf.outputBias()) {
-                expected.put("blk." + l + ".attn_output.bias", new long[] {dim});
+            if (hf.outputBias() && e.getKey().equals(TensorNames.attnOutput(l))) {
+                expected.put("blk." + l + ".attn_output.bias", new long[] {c.dim()});
             }
-            expected.put(TensorNames.ffnNorm(l), new long[] {dim});
-            expected.put(TensorNames.ffnGate(l), new long[] {dim, c.hiddenDim()});
-            expected.put(TensorNames.ffnUp(l), new long[] {dim, c.hiddenDim()});
-            expected.put(TensorNames.ffnDown(l), new long[] {c.hiddenDim(), dim});
-        }
-        expected.put(TensorNames.OUTPUT_NORM, new long[] {dim});
-        if (!c.tiedClassifier()) {
-            expected.put(TensorNames.OUTPUT, new long[] {dim, c.vocabSize()});
         }
         Map<String, WeightTensor> ordered = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
