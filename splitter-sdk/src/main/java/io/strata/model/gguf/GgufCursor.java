@@ -18,6 +18,14 @@ final class GgufCursor {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /**
+     * Caps on single strings and arrays, far above any real file's (chat templates are kilobytes,
+     * vocabularies a few hundred thousand entries), so a corrupt length in a multi-gigabyte file
+     * is refused instead of exhausting the heap.
+     */
+    static final long MAX_STRING_BYTES = 1L << 26;
+    static final long MAX_ARRAY_LENGTH = 1L << 24;
+
     private final Path file;
     private final MemorySegment segment;
     private final long size;
@@ -105,8 +113,9 @@ final class GgufCursor {
     String string(String what) {
         long start = position;
         long length = count(what + " length", 1);
-        if (length > Integer.MAX_VALUE - 8) {
-            throw error(start, what + " is " + length + " bytes long, more than Strata can hold in a string");
+        if (length > MAX_STRING_BYTES) {
+            throw error(start, what + " is " + length + " bytes; no GGUF metadata string is longer than "
+                    + MAX_STRING_BYTES + " — the file is corrupt");
         }
         byte[] bytes = segment.asSlice(position, length).toArray(ValueLayout.JAVA_BYTE);
         position += length;

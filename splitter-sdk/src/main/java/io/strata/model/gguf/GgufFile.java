@@ -231,8 +231,9 @@ public final class GgufFile implements AutoCloseable {
         };
         long at = in.position();
         long length = in.count("length of array " + key, minBytes);
-        if (length > Integer.MAX_VALUE - 8) {
-            throw in.error(at, "array " + key + " has " + length + " elements, more than Strata can hold");
+        if (length > GgufCursor.MAX_ARRAY_LENGTH) {
+            throw in.error(at, "array " + key + " has " + length + " elements; no GGUF metadata array is longer than "
+                    + GgufCursor.MAX_ARRAY_LENGTH + " — the file is corrupt");
         }
         int n = (int) length;
         String what = "array " + key;

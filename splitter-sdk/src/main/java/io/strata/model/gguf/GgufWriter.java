@@ -286,8 +286,13 @@ public final class GgufWriter {
             case UINT16 -> checkInt(key, type, (Integer) v, 0, 0xFFFF);
             case INT16 -> checkInt(key, type, (Integer) v, Short.MIN_VALUE, Short.MAX_VALUE);
             case UINT32 -> checkInt(key, type, (Long) v, 0, 0xFFFF_FFFFL);
+            case STRING -> checkInt(key, type, ((String) v).length(), 0, GgufCursor.MAX_STRING_BYTES);
             case ARRAY -> {
                 GgufArray a = (GgufArray) v;
+                if (a.length() > GgufCursor.MAX_ARRAY_LENGTH) {
+                    throw new IllegalArgumentException("metadata " + key + " has " + a.length()
+                            + " elements; GGUF readers (Strata's included) take at most " + GgufCursor.MAX_ARRAY_LENGTH);
+                }
                 if (depth >= GgufFile.MAX_ARRAY_NESTING) {
                     throw new IllegalArgumentException("metadata " + key + " nests arrays more than "
                             + GgufFile.MAX_ARRAY_NESTING + " deep");
@@ -306,6 +311,7 @@ public final class GgufWriter {
                     case String[] strings -> {
                         for (String s : strings) {
                             Objects.requireNonNull(s, "null string in array " + key);
+                            checkRange(key, GgufType.STRING, s, depth);
                         }
                     }
                     case GgufArray[] arrays -> {

@@ -179,6 +179,20 @@ class GgufFileTest {
     }
 
     @Test
+    void lengthsBeyondAnyRealFileAreRefusedEvenWhenTheBytesExist() throws IOException {
+        // an 8-byte element array of 2^24 + 1 entries fits in this 128 MiB sparse file, but no real file has one
+        Path f = dir.resolve("big.gguf");
+        Files.write(f, RawGguf.header(3, 0, 1).string("huge").u32(GgufType.ARRAY.id())
+                .u32(GgufType.UINT64.id()).u64((1L << 24) + 1).bytes());
+        try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[1]), (1L << 27) + 64);
+        }
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> GgufFile.open(f));
+        assertTrue(e.getMessage().contains("array huge has 16777217 elements; no GGUF metadata array is longer"),
+                e.getMessage());
+    }
+
+    @Test
     void unknownMetadataTypeIsRefused() throws IOException {
         byte[] b = RawGguf.header(3, 0, 1).string("weird").u32(13).u32(0).bytes();
         assertRefused(b, "metadata weird has unknown value type 13");
