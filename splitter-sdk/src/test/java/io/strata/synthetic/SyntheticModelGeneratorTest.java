@@ -1,6 +1,7 @@
 package io.strata.synthetic;
 
 import io.strata.model.LoadedModel;
+import io.strata.model.ModelLoader;
 import io.strata.model.RopeLayout;
 import io.strata.model.TensorEncoding;
 import io.strata.model.TensorNames;
@@ -347,6 +348,20 @@ class SyntheticModelGeneratorTest {
         assertTrue(Files.size(out) > 4 * shape.parameterCount(), log);
         try (GgufModel g = GgufModel.open(out)) {
             assertEquals(shape.config(RopeLayout.ADJACENT_PAIRS), g.config());
+        }
+    }
+
+    @Test
+    void modelLoaderFindsBothOutputsByThemselves() throws IOException {
+        SyntheticModelGenerator.writeGguf(TINY, TensorEncoding.Q8_0, dir.resolve("t.gguf"), null);
+        SyntheticModelGenerator.writeHuggingFace(TINY, "BF16", dir.resolve("hf"), null);
+        try (LoadedModel g = ModelLoader.open(dir.resolve("t.gguf"), null);
+             LoadedModel h = ModelLoader.open(dir.resolve("hf"), null)) {
+            assertEquals("gguf", g.format());
+            assertEquals("huggingface", h.format());
+            assertEquals(g.config().ropeLayout(), RopeLayout.ADJACENT_PAIRS);
+            assertEquals(h.config().ropeLayout(), RopeLayout.ROTATE_HALF);
+            assertEquals(g.tensors().keySet(), h.tensors().keySet());
         }
     }
 }

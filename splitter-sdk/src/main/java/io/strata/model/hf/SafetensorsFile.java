@@ -251,7 +251,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Unmaps the file; its tensors must not be used afterwards. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (arena.scope().isAlive()) {
             arena.close();
         }
