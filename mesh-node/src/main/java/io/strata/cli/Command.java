@@ -10,9 +10,6 @@ public interface Command {
     /** One line for the command list. */
     String summary();
 
-    /** The command's declared options (parsing, validation and --help). */
-    Options options();
-
-    /** Runs with parsed options; returns the exit code. */
-    int run(Options.Parsed options, PrintStream out, PrintStream err) throws Exception;
+    /** Runs with the arguments after the command's name; returns the exit code. */
+    int execute(String[] args, PrintStream out, PrintStream err) throws Exception;
 }

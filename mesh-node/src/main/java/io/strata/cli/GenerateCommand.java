@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /** {@code strata generate}: text from a model file, a Hugging Face folder or a model plan, in this process. */
-final class GenerateCommand implements Command {
+final class GenerateCommand extends OptionsCommand {
     @Override
     public String name() {
         return "generate";
@@ -24,7 +24,7 @@ final class GenerateCommand implements Command {
     }
 
     @Override
-    public Options options() {
+    Options options() {
         return new Options("strata generate --model PATH [options]", """
                 Runs the model on this machine's CPU and streams the generated text. PATH is a
                 GGUF file, a llama2.c checkpoint (with --tokenizer), a Hugging Face folder, or a
@@ -40,7 +40,7 @@ final class GenerateCommand implements Command {
     }
 
     @Override
-    public int run(Options.Parsed o, PrintStream out, PrintStream err) {
+    int run(Options.Parsed o, PrintStream out, PrintStream err) {
         Path model = Path.of(o.string("model"));
         Path tokenizerPath = o.optional("tokenizer").map(Path::of).orElse(null);
         String prompt = o.string("prompt");

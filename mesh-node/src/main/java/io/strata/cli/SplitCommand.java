@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** {@code strata split}: plan a model's splits, write them as artifacts, and write the model plan. */
-final class SplitCommand implements Command {
+final class SplitCommand extends OptionsCommand {
     @Override
     public String name() {
         return "split";
@@ -32,7 +32,7 @@ final class SplitCommand implements Command {
     }
 
     @Override
-    public Options options() {
+    Options options() {
         return new Options("strata split --model PATH (--stages N | --nodes LIST) [options]", """
                 Plans contiguous layer ranges (even, memory-aware or throughput-aware), writes one
                 self-contained GGUF artifact per split (tensors byte for byte, MD5 and SHA-256),
@@ -52,7 +52,7 @@ final class SplitCommand implements Command {
     }
 
     @Override
-    public int run(Options.Parsed o, PrintStream out, PrintStream err) throws Exception {
+    int run(Options.Parsed o, PrintStream out, PrintStream err) throws Exception {
         Path modelPath = Path.of(o.string("model"));
         Path tokenizer = o.optional("tokenizer").map(Path::of).orElse(null);
         SplitStrategy strategy = SplitStrategy.parse(o.string("strategy"));

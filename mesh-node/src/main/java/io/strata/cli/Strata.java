@@ -26,7 +26,9 @@ public final class Strata {
     public static Strata standard() {
         return new Strata(List.of(
                 new GenerateCommand(),
-                new SplitCommand()));
+                new SplitCommand(),
+                new SynthCommand(),
+                new BenchCommand()));
     }
 
     public static void main(String[] args) {
@@ -47,12 +49,7 @@ public final class Strata {
         }
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
         try {
-            Options.Parsed parsed = command.options().parse(rest);
-            if (parsed.flag("help")) {
-                out.print(command.options().help());
-                return 0;
-            }
-            return command.run(parsed, out, err);
+            return command.execute(rest, out, err);
         } catch (CliException e) {
             err.println("strata " + command.name() + ": " + e.getMessage());
             return e.exitCode();

@@ -16,9 +16,9 @@ import java.util.Locale;
  */
 public final class SyntheticModelCommand {
     private static final String USAGE = """
-            usage: SyntheticModelCommand --out PATH [--shape PRESET[:key=value,...]] [--format gguf|hf]
-                                         [--encoding F32|F16|BF16|Q8_0|Q4_0] [--seed N] [--name NAME]
-                                         [--shard-mb N] [--threads N] [--quiet]
+            usage: strata synth --out PATH [--shape PRESET[:key=value,...]] [--format gguf|hf]
+                            [--encoding F32|F16|BF16|Q8_0|Q4_0] [--seed N] [--name NAME]
+                            [--shard-mb N] [--threads N] [--quiet]
               presets: %s; keys: dim, hidden, layers, heads, kv-heads, vocab, context, rms-eps, rope-theta, tied
               hf folders take F32, F16 or BF16; --shard-mb splits their weights into shards
             """;
@@ -30,7 +30,8 @@ public final class SyntheticModelCommand {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** Runs with {@code args}; also the body of {@code strata synth}. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         String shape = "tiny";
         String format = "gguf";
         String encoding = "F32";
@@ -59,11 +60,11 @@ public final class SyntheticModelCommand {
                             case "--shape" -> shape = v;
                             case "--format" -> format = v.toLowerCase(Locale.ROOT);
                             case "--encoding" -> encoding = v.toUpperCase(Locale.ROOT);
-                            case "--seed" -> seed = Long.parseLong(v);
+                            case "--seed" -> seed = parseLong(a, v);
                             case "--name" -> name = v;
                             case "--out" -> target = Path.of(v);
-                            case "--shard-mb" -> shardBytes = Long.parseLong(v) << 20;
-                            case "--threads" -> threads = Integer.parseInt(v);
+                            case "--shard-mb" -> shardBytes = parseLong(a, v) << 20;
+                            case "--threads" -> threads = Math.toIntExact(parseLong(a, v));
                             default -> throw new IllegalArgumentException("unknown option " + a);
                         }
                     }
@@ -78,8 +79,7 @@ public final class SyntheticModelCommand {
             SyntheticShape s = SyntheticShape.parse(shape);
             spec = name == null ? SyntheticSpec.of(s, seed) : new SyntheticSpec(s, seed, name);
         } catch (IllegalArgumentException e) {
-            err.println("error: " + e.getMessage());
-            err.print(USAGE.formatted(SyntheticShape.presetNames()));
+            err.println("error: " + e.getMessage() + " (see --help)");
             return 2;
         }
         SyntheticProgress progress = quiet ? SyntheticProgress.NONE : new PercentPrinter(err);
@@ -105,6 +105,14 @@ public final class SyntheticModelCommand {
             err.printf("done in %.1f s%n", (System.nanoTime() - start) / 1e9);
         }
         return 0;
+    }
+
+    private static long parseLong(String option, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be a whole number, got '" + value + "'");
+        }
     }
 
     /** Prints a line at each whole percent, so a log stays short. */
