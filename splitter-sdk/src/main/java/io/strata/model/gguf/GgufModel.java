@@ -1,0 +1,177 @@
+package io.strata.model.gguf;
+
+import io.strata.model.ExpectedTensors;
+import io.strata.model.LoadedModel;
+import io.strata.model.ModelConfig;
+import io.strata.model.ModelFormatException;
+import io.strata.model.RopeLayout;
+import io.strata.model.TensorNames;
+import io.strata.model.WeightTensor;
+import io.strata.tokenizer.Tokenizer;
+import io.strata.tokenizer.Tokenizers;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A Llama-family model in a GGUF file (llama, mistral or qwen2 architecture): hyperparameters
+ * from the {@code {arch}.*} metadata, tensors under GGUF's names, which are Strata's canonical
+ * names already.
+ */
+public final class GgufModel implements LoadedModel {
+    private static final Set<String> ARCHITECTURES = Set.of("llama", "mistral", "qwen2");
+
+    private final GgufFile file;
+    private final ModelConfig config;
+    private final Map<String, WeightTensor> tensors;
+    private Tokenizer tokenizer;
+
+    private GgufModel(GgufFile file, ModelConfig config, Map<String, WeightTensor> tensors) {
+        this.file = file;
+        this.config = config;
+        this.tensors = tensors;
+    }
+
+    /**
+     * Opens {@code path} and checks that every tensor its hyperparameters imply is present with
+     * the right shape.
+     *
+     * @throws ModelFormatException for an unreadable file, an unsupported architecture, missing
+     *                              hyperparameters or tensors that disagree with them
+     */
+    public static GgufModel open(Path path) {
+        GgufFile file = GgufFile.open(path);
+        try {
+            Map<String, WeightTensor> tensors = withoutDuplicateClassifier(file.tensors());
+            ModelConfig config = configOf(file, tensors);
+            ExpectedTensors.check(path, config, tensors);
+            return new GgufModel(file, config, tensors);
+        } catch (RuntimeException | Error e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** The underlying file, for copying its metadata (tokenizer, hyperparameters) into split artifacts. */
+    public GgufFile file() {
+        return file;
+    }
+
+    @Override
+    public Path source() {
+        return file.path();
+    }
+
+    @Override
+    public String format() {
+        return "gguf";
+    }
+
+    @Override
+    public ModelConfig config() {
+        return config;
+    }
+
+    @Override
+    public synchronized Tokenizer tokenizer() {
+        if (tokenizer == null) {
+            tokenizer = Tokenizers.fromGguf(file.metadata());
+        }
+        return tokenizer;
+    }
+
+    @Override
+    public Map<String, WeightTensor> tensors() {
+        return tensors;
+    }
+
+    @Override
+    public void close() {
+        file.close();
+    }
+
+    /**
+     * Some converters (llama.cpp's llama2.c converter among them) store a tied classifier as a
+     * second copy of the token embedding. A byte-identical copy is dropped, so the model reads
+     * as tied and its tensor set matches the same model from any other format.
+     */
+    private static Map<String, WeightTensor> withoutDuplicateClassifier(Map<String, WeightTensor> all) {
+        WeightTensor output = all.get(TensorNames.OUTPUT);
+        WeightTensor embedding = all.get(TensorNames.TOKEN_EMBEDDING);
+        if (output == null || embedding == null || output.encoding() != embedding.encoding()
+                || !Arrays.equals(output.shape(), embedding.shape())
+                || output.data().mismatch(embedding.data()) != -1) {
+            return all;
+        }
+        Map<String, WeightTensor> kept = new LinkedHashMap<>(all);
+        kept.remove(TensorNames.OUTPUT);
+        return Collections.unmodifiableMap(kept);
+    }
+
+    private static ModelConfig configOf(GgufFile file, Map<String, WeightTensor> tensors) {
+        Path path = file.path();
+        GgufMetadata md = file.metadata();
+        if (!md.has("general.architecture")) {
+            throw new ModelFormatException(path, "metadata has no general.architecture — is it a model file?");
+        }
+        String arch = md.string("general.architecture");
+        if (!ARCHITECTURES.contains(arch)) {
+            throw new ModelFormatException(path, "architecture " + arch
+                    + " is not supported — Strata runs llama, mistral and qwen2 models");
+        }
+        int dim = required(md, arch + ".embedding_length");
+        int hidden = required(md, arch + ".feed_forward_length");
+        int layers = required(md, arch + ".block_count");
+        int heads = required(md, arch + ".attention.head_count");
+        int kvHeads = md.optionalInt(arch + ".attention.head_count_kv").orElse(heads);
+        int context = required(md, arch + ".context_length");
+        if (!md.has(arch + ".attention.layer_norm_rms_epsilon")) {
+            throw new ModelFormatException(path, "metadata has no " + arch + ".attention.layer_norm_rms_epsilon");
+        }
+        float eps = md.floatValue(arch + ".attention.layer_norm_rms_epsilon");
+        float theta = md.optionalFloat(arch + ".rope.freq_base").orElse(10000f);
+        if (heads <= 0) {
+            throw new ModelFormatException(path, "metadata " + arch + ".attention.head_count is " + heads);
+        }
+        int headSize = md.optionalInt(arch + ".attention.key_length").orElse(dim / heads);
+        md.optionalInt(arch + ".attention.value_length").ifPresent(v -> {
+            if (v != headSize) {
+                throw new ModelFormatException(path, "value heads of " + v + " differ from key heads of " + headSize
+                        + "; Strata needs them equal");
+            }
+        });
+
+        WeightTensor embedding = tensors.get(TensorNames.TOKEN_EMBEDDING);
+        if (embedding == null) {
+            throw new ModelFormatException(path, "model has no tensor " + TensorNames.TOKEN_EMBEDDING
+                    + " — is it a complete Llama-family model?");
+        }
+        if (embedding.dimensions() != 2) {
+            throw new ModelFormatException(path, "tensor " + embedding + " should have 2 dimensions [dim, vocabulary]");
+        }
+        long vocab = embedding.shape()[1];
+        if (vocab > Integer.MAX_VALUE) {
+            throw new ModelFormatException(path, "tensor " + embedding + " has more rows than any vocabulary");
+        }
+        boolean tied = !tensors.containsKey(TensorNames.OUTPUT);
+        RopeLayout rope = arch.equals("qwen2") ? RopeLayout.ROTATE_HALF : RopeLayout.ADJACENT_PAIRS;
+        try {
+            return new ModelConfig(arch, dim, hidden, layers, heads, kvHeads, headSize, (int) vocab, context,
+                    eps, theta, rope, tied);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(path, e.getMessage(), e);
+        }
+    }
+
+    private static int required(GgufMetadata md, String key) {
+        if (!md.has(key)) {
+            throw new ModelFormatException(md.source(), "metadata has no " + key + " — the file lacks this "
+                    + "hyperparameter");
+        }
+        return md.intValue(key);
+    }
+}
