@@ -1,0 +1,59 @@
+package io.strata.engine;
+
+import io.strata.model.ModelConfig;
+import io.strata.model.RopeLayout;
+
+/**
+ * Rotary position embedding. Pair i of a head turns by {@code pos × θ^(−2i/headSize)}; which two
+ * dimensions make pair i depends on the layout the file was written in (adjacent, or i and
+ * i + headSize/2). Angles are computed in float as llama2.c does: {@code pos * (1 / powf(θ, 2i / headSize))}.
+ */
+final class RotaryEmbedding {
+    private final int headSize;
+    private final RopeLayout layout;
+    private final float[] frequencies;
+
+    RotaryEmbedding(ModelConfig config) {
+        this.headSize = config.headSize();
+        this.layout = config.ropeLayout();
+        this.frequencies = new float[headSize / 2];
+        for (int i = 0; i < frequencies.length; i++) {
+            frequencies[i] = 1.0f / (float) Math.pow(config.ropeTheta(), (2 * i) / (float) headSize);
+        }
+    }
+
+    /** Values per position in an angle table: one per pair. */
+    int pairs() {
+        return frequencies.length;
+    }
+
+    /** The cosine and sine of every pair's angle at {@code pos}, into {@code cos} and {@code sin} at {@code at}. */
+    void angles(int pos, float[] cos, float[] sin, int at) {
+        for (int i = 0; i < frequencies.length; i++) {
+            float angle = pos * frequencies[i];
+            cos[at + i] = (float) Math.cos(angle);
+            sin[at + i] = (float) Math.sin(angle);
+        }
+    }
+
+    /**
+     * Rotates {@code heads} consecutive heads of {@code v} from {@code offset}, in place, by the
+     * angles at {@code at} of the tables.
+     */
+    void rotate(float[] v, int offset, int heads, float[] cos, float[] sin, int at) {
+        int half = headSize / 2;
+        for (int h = 0; h < heads; h++) {
+            int base = offset + h * headSize;
+            for (int i = 0; i < half; i++) {
+                int a = layout == RopeLayout.ADJACENT_PAIRS ? base + 2 * i : base + i;
+                int b = layout == RopeLayout.ADJACENT_PAIRS ? a + 1 : a + half;
+                float v0 = v[a];
+                float v1 = v[b];
+                float c = cos[at + i];
+                float s = sin[at + i];
+                v[a] = v0 * c - v1 * s;
+                v[b] = v0 * s + v1 * c;
+            }
+        }
+    }
+}

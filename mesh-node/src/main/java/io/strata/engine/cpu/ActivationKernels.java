@@ -1,0 +1,145 @@
+package io.strata.engine.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * The small kernels on activation vectors that surround the matrix products: RMSNorm, softmax,
+ * SwiGLU, residual add, and the dot and scaled-add of attention. Each sums in one fixed order,
+ * and the transcendental ones follow llama2.c's float arithmetic step by step, so results do not
+ * depend on which thread, batch or stage computes them.
+ */
+public final class ActivationKernels {
+    private static final VectorSpecies<Float> F = Lanes.F;
+    private static final int L = Lanes.L;
+
+    private ActivationKernels() {
+    }
+
+    /** {@code out = weight * (x / sqrt(mean(x²) + eps))} over {@code n} values. */
+    public static void rmsnorm(float[] out, int outOffset, float[] x, int xOffset, float[] weight, int n, float eps) {
+        float ss = dot(x, xOffset, x, xOffset, n);
+        ss /= n;
+        ss += eps;
+        ss = 1.0f / (float) Math.sqrt(ss);
+        FloatVector scale = FloatVector.broadcast(F, ss);
+        int i = 0;
+        for (int end = F.loopBound(n); i < end; i += L) {
+            FloatVector w = FloatVector.fromArray(F, weight, i);
+            w.mul(scale.mul(FloatVector.fromArray(F, x, xOffset + i))).intoArray(out, outOffset + i);
+        }
+        for (; i < n; i++) {
+            out[outOffset + i] = weight[i] * (ss * x[xOffset + i]);
+        }
+    }
+
+    /** In place: {@code x = exp(x - max) / sum}, as llama2.c computes it. */
+    public static void softmax(float[] x, int offset, int n) {
+        float max = x[offset];
+        for (int i = 1; i < n; i++) {
+            if (x[offset + i] > max) {
+                max = x[offset + i];
+            }
+        }
+        float sum = 0.0f;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[offset + i] - max);
+            x[offset + i] = e;
+            sum += e;
+        }
+        for (int i = 0; i < n; i++) {
+            x[offset + i] /= sum;
+        }
+    }
+
+    /** In place: {@code gate = silu(gate) * up}, silu(v) = v / (1 + e^-v). */
+    public static void swiglu(float[] gate, float[] up, int offset, int n) {
+        for (int i = offset, end = offset + n; i < end; i++) {
+            float v = gate[i];
+            v *= 1.0f / (1.0f + (float) Math.exp(-v));
+            gate[i] = v * up[i];
+        }
+    }
+
+    /** {@code x[i] += y[i]} over {@code n} values. */
+    public static void add(float[] x, float[] y, int n) {
+        int i = 0;
+        for (int end = F.loopBound(n); i < end; i += L) {
+            FloatVector.fromArray(F, x, i).add(FloatVector.fromArray(F, y, i)).intoArray(x, i);
+        }
+        for (; i < n; i++) {
+            x[i] += y[i];
+        }
+    }
+
+    /** {@code sum a[aOffset + i] * b[bOffset + i]}: vector lanes, a fixed-order fold, then the scalar tail. */
+    public static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        int i = 0;
+        float sum = 0.0f;
+        if (n >= L) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int end = F.loopBound(n); i < end; i += L) {
+                acc = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc);
+            }
+            float[] lanes = new float[L];
+            acc.intoArray(lanes, 0);
+            sum = WeightMatrix.sumLanes(lanes);
+        }
+        for (; i < n; i++) {
+            sum = Math.fma(a[aOffset + i], b[bOffset + i], sum);
+        }
+        return sum;
+    }
+
+    /**
+     * Attention scores of one query head against {@code count} cached keys:
+     * {@code scores[t] = (q · keys[keyOffset + t * stride ..]) / sqrt(headSize)}.
+     */
+    public static void attentionScores(float[] q, int qOffset, float[] keys, int keyOffset, int stride, int count,
+                                       int headSize, float[] scores) {
+        float scale = (float) Math.sqrt(headSize);
+        float[] lanes = new float[L];
+        int vectorEnd = F.loopBound(headSize);
+        for (int t = 0; t < count; t++) {
+            int k = keyOffset + t * stride;
+            int i = 0;
+            float sum = 0.0f;
+            if (vectorEnd > 0) {
+                FloatVector acc = FloatVector.zero(F);
+                for (; i < vectorEnd; i += L) {
+                    acc = FloatVector.fromArray(F, q, qOffset + i).fma(FloatVector.fromArray(F, keys, k + i), acc);
+                }
+                acc.intoArray(lanes, 0);
+                sum = WeightMatrix.sumLanes(lanes);
+            }
+            for (; i < headSize; i++) {
+                sum = Math.fma(q[qOffset + i], keys[k + i], sum);
+            }
+            scores[t] = sum / scale;
+        }
+    }
+
+    /** {@code out[outOffset ..] = sum_t weights[t] * values[valueOffset + t * stride ..]}, {@code headSize} wide. */
+    public static void weightedSum(float[] weights, int count, float[] values, int valueOffset, int stride,
+                                   int headSize, float[] out, int outOffset) {
+        Arrays.fill(out, outOffset, outOffset + headSize, 0.0f);
+        for (int t = 0; t < count; t++) {
+            axpy(out, outOffset, weights[t], values, valueOffset + t * stride, headSize);
+        }
+    }
+
+    /** {@code y[yOffset + i] += a * x[xOffset + i]} over {@code n} values. */
+    public static void axpy(float[] y, int yOffset, float a, float[] x, int xOffset, int n) {
+        int i = 0;
+        FloatVector va = FloatVector.broadcast(F, a);
+        for (int end = F.loopBound(n); i < end; i += L) {
+            FloatVector.fromArray(F, x, xOffset + i).fma(va, FloatVector.fromArray(F, y, yOffset + i))
+                    .intoArray(y, yOffset + i);
+        }
+        for (; i < n; i++) {
+            y[yOffset + i] = Math.fma(x[xOffset + i], a, y[yOffset + i]);
+        }
+    }
+}

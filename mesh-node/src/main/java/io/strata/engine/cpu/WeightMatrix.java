@@ -1,0 +1,144 @@
+package io.strata.engine.cpu;
+
+import io.strata.model.WeightTensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * A weight matrix read in place from its tensor's bytes ({@code rows} rows of {@code cols}
+ * values), with one subclass per encoding. A subclass supplies the dot product of one row with
+ * an activation vector and the exact dequantisation of one row; the parallel matrix-vector and
+ * batched products are written once, here.
+ *
+ * <p>Every dot product sums in one fixed order (vector accumulators, a fixed-order fold of the
+ * lanes, then the scalar tail), whatever the thread, batch size or JIT tier, so a token gives
+ * the same bits whether it is prefilled in a batch or decoded alone, and whichever stage
+ * computes it.
+ */
+public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matrix, Q8_0Matrix, Q4_0Matrix {
+    static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /** Work handed to one thread at least: below this, dispatch costs more than it saves. */
+    private static final int MIN_ELEMENTS_PER_CHUNK = 32 * 1024;
+    /** Weight bytes a batched product applies to every token before moving on: well inside a core's L2. */
+    private static final long TILE_BYTES = 256 * 1024;
+
+    final String name;
+    final MemorySegment data;
+    final int rows;
+    final int cols;
+
+    WeightMatrix(String name, MemorySegment data, int rows, int cols) {
+        this.name = name;
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    /** The tensor as a matrix of {@code tensor.rows()} rows of {@code tensor.cols()} values, without copying. */
+    public static WeightMatrix of(WeightTensor tensor) {
+        String name = tensor.name();
+        MemorySegment data = tensor.data();
+        int rows = tensor.rows();
+        int cols = tensor.cols();
+        return switch (tensor.encoding()) {
+            case F32 -> new F32Matrix(name, data, rows, cols);
+            case F16 -> new F16Matrix(name, data, rows, cols);
+            case BF16 -> new BF16Matrix(name, data, rows, cols);
+            case Q8_0 -> new Q8_0Matrix(name, data, rows, cols);
+            case Q4_0 -> new Q4_0Matrix(name, data, rows, cols);
+        };
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    /** {@code sum_c W[row][c] * x[xOffset + c]}. */
+    public float dot(int row, float[] x, int xOffset) {
+        float[] out = new float[1];
+        dotRows(row, row + 1, x, xOffset, out, -row);
+        return out[0];
+    }
+
+    /**
+     * The kernel: {@code out[outOffset + r] = sum_c W[r][c] * x[xOffset + c]} for rows {@code [from, to)}.
+     * Each subclass writes its whole loop inline, because a helper that takes or returns a vector
+     * and is not inlined makes the JIT allocate that vector on the heap.
+     */
+    abstract void dotRows(int from, int to, float[] x, int xOffset, float[] out, int outOffset);
+
+    /** Row {@code row} as floats into {@code out[offset ..]}, each value exactly as stored. */
+    public abstract void readRow(int row, float[] out, int offset);
+
+    /** {@code out[r] = sum_c W[r][c] * x[c]}, rows shared among the CPU threads. */
+    public void matvec(float[] x, float[] out) {
+        matmul(x, 1, out);
+    }
+
+    /**
+     * The batched product for {@code n} tokens: {@code x} is {@code [n × cols]}, {@code out} is
+     * {@code [n × rows]}. Each thread takes a run of rows and applies every row to all n tokens
+     * while it is in cache, so the weights are read from memory once for the whole batch.
+     */
+    public void matmul(float[] x, int n, float[] out) {
+        if (n < 1 || x.length < (long) n * cols || out.length < (long) n * rows) {
+            throw new IllegalArgumentException(name + ": product of " + rows + "×" + cols + " with " + n
+                    + " tokens needs x of " + (long) n * cols + " and out of " + (long) n * rows
+                    + " floats, got " + x.length + " and " + out.length);
+        }
+        int minRows = Math.max(1, MIN_ELEMENTS_PER_CHUNK / Math.max(1, cols * n));
+        if (n == 1) {
+            Parallel.shared().forRows(rows, minRows, (from, to) -> dotRows(from, to, x, 0, out, 0));
+            return;
+        }
+        int tileRows = (int) Math.max(1, TILE_BYTES / Math.max(1, rowBytes()));
+        Parallel.shared().forRows(rows, minRows, (from, to) -> {
+            for (int r = from; r < to; r += tileRows) {
+                int end = Math.min(to, r + tileRows);
+                for (int t = 0; t < n; t++) {
+                    dotRows(r, end, x, t * cols, out, t * rows);
+                }
+            }
+        });
+    }
+
+    private long rowBytes() {
+        return data.byteSize() / Math.max(1, rows);
+    }
+
+    /**
+     * The sum of a vector's lanes (stored into {@code lanes}) in one fixed order. {@code reduceLanes}
+     * is not used: its order is left to the platform, and may differ between interpreted and compiled code.
+     */
+    static float sumLanes(float[] lanes) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        for (int i = 0; i < lanes.length; i += 4) {
+            s0 += lanes[i];
+            s1 += lanes[i + 1];
+            s2 += lanes[i + 2];
+            s3 += lanes[i + 3];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + " " + name + " [" + rows + " × " + cols + "]";
+    }
+}
