@@ -142,7 +142,9 @@ public final class Parallel {
         @Override
         public void run() {
             INSIDE.set(Boolean.TRUE);
-            long seen = generation;
+            // Generation 0 means no job yet. Reading the field here instead could skip a job
+            // published between the pool's construction and this thread's first instruction.
+            long seen = 0;
             while (true) {
                 long g = awaitJob(seen);
                 seen = g;

@@ -1,0 +1,187 @@
+package io.strata.engine;
+
+import io.strata.model.ModelFormatException;
+import io.strata.model.TensorEncoding;
+import io.strata.model.TensorNames;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TransformerStageTest {
+    private static final int[] PROMPT = {1, 17, 42, 5, 88, 3, 64};
+    private static final int[] CONTINUATION = {9, 30, 71, 2};
+
+    @ParameterizedTest
+    @EnumSource(TensorEncoding.class)
+    void wholeModelMatchesAPlainDoublePrecisionTransformer(TensorEncoding encoding) {
+        assertMatchesPlainTransformer(RandomModel.llama(encoding));
+    }
+
+    @Test
+    void rotateHalfRopeBiasesUntiedClassifierAndOddSizesMatchThePlainTransformer() {
+        assertMatchesPlainTransformer(RandomModel.qwenLikeOddSizes());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TensorEncoding.class)
+    void chainedStagesGiveBitIdenticalLogitsToTheWholeModel(TensorEncoding encoding) {
+        RandomModel model = RandomModel.llama(encoding);
+        List<float[]> whole = run(List.of(TransformerStage.whole(model)));
+        List<float[]> chained = run(List.of(new TransformerStage(model, 0, 1), new TransformerStage(model, 1, 3),
+                new TransformerStage(model, 3, 4)));
+        assertEquals(whole.size(), chained.size());
+        for (int i = 0; i < whole.size(); i++) {
+            assertArrayEquals(whole.get(i), chained.get(i), "logits after input " + i);
+        }
+    }
+
+    @Test
+    void chainedStagesOfTheOddModelAreBitIdenticalToo() {
+        RandomModel model = RandomModel.qwenLikeOddSizes();
+        List<float[]> whole = run(List.of(TransformerStage.whole(model)));
+        List<float[]> chained = run(List.of(new TransformerStage(model, 0, 2), new TransformerStage(model, 2, 3)));
+        for (int i = 0; i < whole.size(); i++) {
+            assertArrayEquals(whole.get(i), chained.get(i), "logits after input " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TensorEncoding.class)
+    void prefillGivesTheSameBitsAsFeedingOneTokenAtATime(TensorEncoding encoding) {
+        TransformerStage stage = TransformerStage.whole(RandomModel.llama(encoding));
+        Session batched = stage.newSession(16);
+        float[] hidden = stage.forwardTokens(batched, PROMPT, 0);
+        Session single = stage.newSession(16);
+        for (int t = 0; t < PROMPT.length; t++) {
+            float[] one = stage.forwardTokens(single, new int[]{PROMPT[t]}, t);
+            assertArrayEquals(one, Arrays.copyOfRange(hidden, t * 64, (t + 1) * 64), "token " + t);
+            assertArrayEquals(stage.logits(one, 0), stage.logits(hidden, t), "logits of token " + t);
+        }
+    }
+
+    @Test
+    void replayingFromAnEarlierPositionRecomputesTheSameBits() {
+        TransformerStage stage = TransformerStage.whole(RandomModel.llama(TensorEncoding.F32));
+        Session s = stage.newSession(16);
+        stage.forwardTokens(s, PROMPT, 0);
+        float[] first = stage.logits(stage.forwardTokens(s, new int[]{9, 30}, PROMPT.length), 1);
+        stage.forwardTokens(s, new int[]{50, 51, 52}, 3); // a different branch overwrites positions 3..5
+        assertEquals(6, s.filled());
+        stage.forwardTokens(s, Arrays.copyOfRange(PROMPT, 3, PROMPT.length), 3);
+        float[] again = stage.logits(stage.forwardTokens(s, new int[]{9, 30}, PROMPT.length), 1);
+        assertArrayEquals(first, again);
+    }
+
+    @Test
+    void theKvCacheHoldsOnlyThePositionsAskedFor() {
+        RandomModel model = RandomModel.llama(TensorEncoding.Q8_0);
+        Session s = new TransformerStage(model, 1, 3).newSession(10);
+        assertEquals(10, s.capacity());
+        assertEquals(2L * 2 * 10 * model.config().kvDim() * Float.BYTES, s.cache().byteSize());
+    }
+
+    @Test
+    void stagesSayWhatTheyTakeAndProduce() {
+        RandomModel model = RandomModel.llama(TensorEncoding.F32);
+        TransformerStage head = new TransformerStage(model, 0, 2);
+        TransformerStage tail = new TransformerStage(model, 2, 4);
+        assertTrue(head.takesTokens());
+        assertFalse(head.producesLogits());
+        assertFalse(tail.takesTokens());
+        assertTrue(tail.producesLogits());
+        IllegalStateException noTokens = assertThrows(IllegalStateException.class,
+                () -> tail.forwardTokens(tail.newSession(4), new int[]{1}, 0));
+        assertTrue(noTokens.getMessage().contains("forwardHidden"), noTokens.getMessage());
+        assertThrows(IllegalStateException.class, () -> head.logits(new float[64], 0));
+    }
+
+    @Test
+    void misuseIsRefusedWithAClearMessage() {
+        RandomModel model = RandomModel.llama(TensorEncoding.F32);
+        TransformerStage stage = TransformerStage.whole(model);
+        Session s = stage.newSession(8);
+        assertThrows(IllegalArgumentException.class, () -> stage.forwardTokens(s, new int[]{96}, 0));
+        assertThrows(IllegalArgumentException.class, () -> stage.forwardTokens(s, new int[]{-1}, 0));
+        assertThrows(IllegalArgumentException.class, () -> stage.forwardTokens(s, new int[0], 0));
+        IllegalArgumentException gap = assertThrows(IllegalArgumentException.class,
+                () -> stage.forwardTokens(s, new int[]{1}, 1));
+        assertTrue(gap.getMessage().contains("0..0"), gap.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> stage.forwardTokens(s, new int[9], 0));
+        assertThrows(IllegalArgumentException.class, () -> stage.forwardHidden(s, new float[63], 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> stage.newSession(0));
+        assertThrows(IllegalArgumentException.class, () -> stage.newSession(65));
+        TransformerStage other = TransformerStage.whole(model);
+        assertThrows(IllegalArgumentException.class, () -> other.forwardTokens(s, new int[]{1}, 0));
+        assertThrows(IllegalArgumentException.class, () -> new TransformerStage(model, 2, 2));
+        assertThrows(IllegalArgumentException.class, () -> new TransformerStage(model, 0, 5));
+        assertThrows(IllegalArgumentException.class, () -> stage.logits(new float[64], 1));
+    }
+
+    @Test
+    void aMissingTensorIsReportedByNameWithTheFile() {
+        RandomModel model = RandomModel.llama(TensorEncoding.F32).without(TensorNames.ffnUp(2));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> TransformerStage.whole(model));
+        assertTrue(e.getMessage().contains("blk.2.ffn_up.weight") && e.getMessage().contains("random-model.gguf"),
+                e.getMessage());
+        new TransformerStage(model, 0, 2); // the layers it does not hold are no concern of stage [0, 2)
+    }
+
+    /** Prefill PROMPT, then feed CONTINUATION one by one; logits of every input position. */
+    private static List<float[]> run(List<TransformerStage> stages) {
+        List<Session> sessions = new ArrayList<>();
+        for (TransformerStage s : stages) {
+            sessions.add(s.newSession(PROMPT.length + CONTINUATION.length));
+        }
+        List<float[]> logits = new ArrayList<>();
+        float[] hidden = forward(stages, sessions, PROMPT, 0);
+        for (int t = 0; t < PROMPT.length; t++) {
+            logits.add(stages.getLast().logits(hidden, t));
+        }
+        for (int i = 0; i < CONTINUATION.length; i++) {
+            hidden = forward(stages, sessions, new int[]{CONTINUATION[i]}, PROMPT.length + i);
+            logits.add(stages.getLast().logits(hidden, 0));
+        }
+        return logits;
+    }
+
+    private static float[] forward(List<TransformerStage> stages, List<Session> sessions, int[] tokens, int pos) {
+        float[] hidden = stages.getFirst().forwardTokens(sessions.getFirst(), tokens, pos);
+        for (int i = 1; i < stages.size(); i++) {
+            hidden = stages.get(i).forwardHidden(sessions.get(i), hidden, tokens.length, pos);
+        }
+        return hidden;
+    }
+
+    private static void assertMatchesPlainTransformer(RandomModel model) {
+        int vocab = model.config().vocabSize();
+        int[] tokens = new int[PROMPT.length + CONTINUATION.length];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = (i < PROMPT.length ? PROMPT[i] : CONTINUATION[i - PROMPT.length]) % vocab;
+        }
+        double[][] expected = new PlainTransformer(model).logits(tokens);
+        TransformerStage stage = TransformerStage.whole(model);
+        Session s = stage.newSession(tokens.length);
+        float[] hidden = stage.forwardTokens(s, Arrays.copyOf(tokens, 5), 0);
+        for (int t = 0; t < tokens.length; t++) {
+            float[] got = t < 5 ? stage.logits(hidden, t)
+                    : stage.logits(stage.forwardTokens(s, new int[]{tokens[t]}, t), 0);
+            double scale = 0;
+            for (double e : expected[t]) {
+                scale = Math.max(scale, Math.abs(e));
+            }
+            for (int i = 0; i < vocab; i++) {
+                assertEquals(expected[t][i], got[i], 1e-4 * scale + 1e-5, "position " + t + " logit " + i);
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.strata.engine.cpu;
+
+import io.strata.model.TensorEncoding;
+import io.strata.model.WeightTensor;
+import java.util.Arrays;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every encoding's kernels against the scalar reference decoder, on random data of awkward sizes. */
+class WeightMatrixTest {
+    /** Float sums of a few hundred terms in a different order stay well inside this share of sum |w·x|. */
+    private static final double TOLERANCE = 2e-6;
+
+    private static int[][] shapes(TensorEncoding e) {
+        if (e.blockSize() == 32) {
+            return new int[][]{{1, 32}, {3, 64}, {37, 96}, {5, 160}, {70, 1056}, {2, 32 * 33}};
+        }
+        return new int[][]{{1, 1}, {3, 7}, {5, 15}, {37, 16}, {2, 17}, {9, 33}, {4, 64}, {70, 173}, {3, 1000}};
+    }
+
+    @ParameterizedTest
+    @EnumSource(TensorEncoding.class)
+    void matvecMatchesTheScalarReference(TensorEncoding e) {
+        for (int[] shape : shapes(e)) {
+            int rows = shape[0];
+            int cols = shape[1];
+            WeightTensor t = TestTensors.matrix("w", e, rows, cols, 1.0, rows * 1000L + cols);
+            float[] x = TestTensors.randomVector(cols, cols);
+            float[] out = new float[rows];
+            WeightMatrix.of(t).matvec(x, out);
+            for (int r = 0; r < rows; r++) {
+                double[] ref = TestTensors.referenceDot(t, r, x, 0);
+                assertEquals(ref[0], out[r], TOLERANCE * ref[1] + 1e-30,
+                        e + " " + rows + "×" + cols + " row " + r);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TensorEncoding.class)
+    void readRowDecodesEveryValueExactly(TensorEncoding e) {
+        for (int[] shape : shapes(e)) {
+            int rows = shape[0];
+            int cols = shape[1];
+            WeightTensor t = TestTensors.matrix("w", e, rows, cols, 3.0, 7 + rows + cols);
+            WeightMatrix m = WeightMatrix.of(t);
+            float[] row = new float[cols + 2];
+            for (int r = 0; r < rows; r++) {
+                m.readRow(r, row, 1);
+                for (int c = 0; c < cols; c++) {
+                    assertEquals(Float.floatToRawIntBits(TestTensors.element(t, (long) r * cols + c)),
+                            Float.floatToRawIntBits(row[1 + c]), e + " element " + r + "," + c);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TensorEncoding.class)
+    void batchedProductGivesEachTokenTheBitsOfItsOwnMatvec(TensorEncoding e) {
+        int rows = 300; // more than one L2 tile for the wide encodings, and several threads' worth
+        int cols = e.blockSize() == 32 ? 2048 : 1001;
+        int n = 5;
+        WeightTensor t = TestTensors.matrix("w", e, rows, cols, 1.0, 99);
+        WeightMatrix m = WeightMatrix.of(t);
+        float[] x = TestTensors.randomVector(n * cols, 5);
+        float[] batched = new float[n * rows];
+        m.matmul(x, n, batched);
+        for (int tok = 0; tok < n; tok++) {
+            float[] xi = Arrays.copyOfRange(x, tok * cols, (tok + 1) * cols);
+            float[] single = new float[rows];
+            m.matvec(xi, single);
+            assertArrayEquals(single, Arrays.copyOfRange(batched, tok * rows, (tok + 1) * rows),
+                    e + " token " + tok);
+            for (int r = 0; r < rows; r += 37) {
+                assertEquals(Float.floatToRawIntBits(single[r]), Float.floatToRawIntBits(m.dot(r, x, tok * cols)));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TensorEncoding.class)
+    void largeMatvecSharedAmongThreadsMatchesTheReference(TensorEncoding e) {
+        int rows = 1000;
+        int cols = 1024;
+        WeightTensor t = TestTensors.matrix("w", e, rows, cols, 0.5, 3);
+        float[] x = TestTensors.randomVector(cols, 4);
+        float[] out = new float[rows];
+        WeightMatrix.of(t).matvec(x, out);
+        for (int r = 0; r < rows; r++) {
+            double[] ref = TestTensors.referenceDot(t, r, x, 0);
+            assertEquals(ref[0], out[r], TOLERANCE * ref[1] + 1e-30, e + " row " + r);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TensorEncoding.class)
+    void undersizedBuffersAreRefusedWithTheShapesInvolved(TensorEncoding e) {
+        WeightMatrix m = WeightMatrix.of(TestTensors.matrix("blk.0.attn_q.weight", e, 4, 64, 1, 1));
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> m.matmul(new float[64], 2, new float[8]));
+        assertTrue(ex.getMessage().contains("blk.0.attn_q.weight"), ex.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> m.matvec(new float[64], new float[3]));
+    }
+}
