@@ -51,8 +51,12 @@ public final class FileDownloader {
         Progress NONE = (bytesSoFar, totalBytes) -> { };
     }
 
+    /** How long a download may go without a byte before the connection is given up (and resumed). */
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
+
     private final RetryPolicy retry;
     private final S3Manager s3;
+    private final Duration stallTimeout;
     private final HttpClient http;
 
     /** Default retries; s3:// URLs use credentials from the AWS_* environment variables. */
@@ -62,8 +66,16 @@ public final class FileDownloader {
 
     /** @param s3 the S3 connection for s3:// URLs, or null to build one from the AWS_* environment variables */
     public FileDownloader(RetryPolicy retry, S3Manager s3) {
+        this(retry, s3, DEFAULT_STALL_TIMEOUT);
+    }
+
+    public FileDownloader(RetryPolicy retry, S3Manager s3, Duration stallTimeout) {
+        if (stallTimeout == null || stallTimeout.isNegative() || stallTimeout.isZero()) {
+            throw new IllegalArgumentException("the stall timeout must be positive, got " + stallTimeout);
+        }
         this.retry = retry;
         this.s3 = s3;
+        this.stallTimeout = stallTimeout;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NORMAL)
@@ -185,11 +197,14 @@ public final class FileDownloader {
             }
             long written;
             try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                written = copy(body, out, digest, append ? have : 0, total, progress);
-            } catch (IOException e) {
-                throw new Retryable("the connection broke after " + (Files.size(partial)) + " bytes: "
-                        + RegistryHttp.describe(e));
+                    append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+                 StallGuard guard = new StallGuard(body, stallTimeout)) {
+                try {
+                    written = copy(body, out, digest, append ? have : 0, total, progress, guard::alive);
+                } catch (IOException e) {
+                    throw new Retryable((guard.fired() ? "no data for " + stallTimeout.toMillis() + " ms"
+                            : "the connection broke: " + RegistryHttp.describe(e)) + " at byte " + Files.size(partial));
+                }
             }
             if (total >= 0 && written != total) {
                 throw new Retryable("the connection closed at " + written + " of " + total + " bytes");
@@ -212,7 +227,7 @@ public final class FileDownloader {
         try (InputStream in = Files.newInputStream(source);
              FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                      StandardOpenOption.TRUNCATE_EXISTING)) {
-            copy(in, out, digest, 0, Files.size(source), progress);
+            copy(in, out, digest, 0, Files.size(source), progress, () -> { });
         }
         return digest == null ? null : HexFormat.of().formatHex(digest.digest());
     }
@@ -235,23 +250,88 @@ public final class FileDownloader {
         return hash ? LayerHash.sha256(partial) : null;
     }
 
-    /** Copies in 4 MiB chunks; returns the file's length afterwards. */
+    /** Copies in 4 MiB chunks, calling {@code alive} whenever bytes arrive; returns the file's length afterwards. */
     private static long copy(InputStream in, FileChannel out, MessageDigest digest, long already, long total,
-                             Progress progress) throws IOException {
+                             Progress progress, Runnable alive) throws IOException {
         byte[] chunk = new byte[CHUNK_BYTES];
         long sofar = already;
-        for (int n; (n = in.readNBytes(chunk, 0, chunk.length)) > 0; ) {
-            ByteBuffer buffer = ByteBuffer.wrap(chunk, 0, n);
+        boolean end = false;
+        while (!end) {
+            int filled = 0;
+            IOException broken = null;
+            while (filled < chunk.length) {
+                int n;
+                try {
+                    n = in.read(chunk, filled, chunk.length - filled);
+                } catch (IOException e) {
+                    broken = e; // keep what did arrive, so a resume starts after it
+                    break;
+                }
+                if (n < 0) {
+                    end = true;
+                    break;
+                }
+                filled += n;
+                alive.run();
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(chunk, 0, filled);
             while (buffer.hasRemaining()) {
                 out.write(buffer);
             }
             if (digest != null) {
-                digest.update(chunk, 0, n);
+                digest.update(chunk, 0, filled);
             }
-            sofar += n;
-            progress.update(sofar, total);
+            sofar += filled;
+            if (filled > 0) {
+                progress.update(sofar, total);
+            }
+            if (broken != null) {
+                throw broken;
+            }
+            if (filled == 0) {
+                break;
+            }
         }
         return sofar;
+    }
+
+    /**
+     * Closes a response body that has gone quiet for too long. The HTTP client's own timeout
+     * ends at the response headers, so without this a connection that dies silently (a NAT
+     * or load balancer dropping it) would block the read forever.
+     */
+    private static final class StallGuard implements AutoCloseable {
+        private final Thread watcher;
+        private volatile long lastByteNanos = System.nanoTime();
+        private volatile boolean fired;
+
+        StallGuard(InputStream body, Duration limit) {
+            long limitNanos = limit.toNanos();
+            watcher = Thread.ofVirtual().name("download-stall-guard").start(() -> {
+                try {
+                    for (long idle; (idle = System.nanoTime() - lastByteNanos) < limitNanos; ) {
+                        Thread.sleep(Duration.ofNanos(limitNanos - idle));
+                    }
+                    fired = true;
+                    body.close();
+                } catch (InterruptedException | IOException e) {
+                    // interrupted: the copy finished; a failing close: the read fails on its own
+                }
+            });
+        }
+
+        boolean fired() {
+            return fired;
+        }
+
+        void alive() {
+            lastByteNanos = System.nanoTime();
+        }
+
+        @Override
+        public void close() {
+            watcher.interrupt();
+        }
     }
 
     private static void digestExisting(Path file, MessageDigest digest) throws IOException {
