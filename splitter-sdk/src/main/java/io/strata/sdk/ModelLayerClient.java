@@ -47,7 +47,8 @@ public final class ModelLayerClient {
     }
 
     public JsonNode createModelLayer(Map<String, ?> payload) throws IOException {
-        return createModelLayer((JsonNode) RegistryHttp.JSON.valueToTree(payload));
+        JsonNode tree = RegistryHttp.JSON.valueToTree(payload);
+        return createModelLayer(tree);
     }
 
     /** GET {base}/model-layer/{hash}; empty when the registry does not know the hash. */
@@ -74,7 +75,8 @@ public final class ModelLayerClient {
     }
 
     public List<JsonNode> queryModelLayers(Map<String, ?> filter) throws IOException {
-        return queryModelLayers((JsonNode) RegistryHttp.JSON.valueToTree(filter));
+        JsonNode tree = RegistryHttp.JSON.valueToTree(filter);
+        return queryModelLayers(tree);
     }
 
     private static JsonNode data(JsonNode envelope) {

@@ -36,7 +36,7 @@ public final class SplitterExecutor {
         try {
             type = load(className);
         } catch (IllegalArgumentException e) {
-            if (!record(status, ctx, TaskStatusClient.RUNNING, null)) {
+            if (!record(ctx, TaskStatusClient.RUNNING, () -> status.markRunning(ctx.taskId()))) {
                 return EXIT_UNRECORDED;
             }
             return fail(status, ctx, e.getMessage());
@@ -45,7 +45,7 @@ public final class SplitterExecutor {
     }
 
     public static int execute(Class<? extends ModelSplitter> type, SplitterContext ctx, TaskStatusClient status) {
-        if (!record(status, ctx, TaskStatusClient.RUNNING, null)) {
+        if (!record(ctx, TaskStatusClient.RUNNING, () -> status.markRunning(ctx.taskId()))) {
             return EXIT_UNRECORDED;
         }
         String phase = "constructor";
@@ -62,8 +62,11 @@ public final class SplitterExecutor {
                 }
             }
             return switch (result) {
+                case PhaseResult.Success(Map<String, Object> finished) when !isJson(finished) ->
+                        fail(status, ctx, "finish failed: its result cannot be written as JSON: " + finished);
                 case PhaseResult.Success(Map<String, Object> finished) ->
-                        record(status, ctx, TaskStatusClient.COMPLETE, finished) ? EXIT_COMPLETE : EXIT_UNRECORDED;
+                        record(ctx, TaskStatusClient.COMPLETE, () -> status.markComplete(ctx.taskId(), finished))
+                                ? EXIT_COMPLETE : EXIT_UNRECORDED;
                 case PhaseResult.Failure(String error) -> fail(status, ctx, phase + " failed: " + error);
                 case null -> fail(status, ctx, phase + " failed: it returned no result (null)");
             };
@@ -74,23 +77,29 @@ public final class SplitterExecutor {
         }
     }
 
-    private static int fail(TaskStatusClient status, SplitterContext ctx, String error) {
-        LOG.log(System.Logger.Level.ERROR, "task " + ctx.taskId() + ": " + error);
-        return record(status, ctx, TaskStatusClient.FAILED, error) ? EXIT_FAILED : EXIT_UNRECORDED;
+    private static boolean isJson(Map<String, Object> data) {
+        try {
+            RegistryHttp.JSON.valueToTree(data);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
-    /** @param detail finish's data for complete, the error text for failed */
-    private static boolean record(TaskStatusClient status, SplitterContext ctx, String state, Object detail) {
+    private static int fail(TaskStatusClient status, SplitterContext ctx, String error) {
+        LOG.log(System.Logger.Level.ERROR, "task " + ctx.taskId() + ": " + error);
+        return record(ctx, TaskStatusClient.FAILED, () -> status.markFailed(ctx.taskId(), error))
+                ? EXIT_FAILED : EXIT_UNRECORDED;
+    }
+
+    private interface StatusUpdate {
+        void send() throws IOException;
+    }
+
+    /** Sends one status update; false (and a logged reason) when the task DB could not be told. */
+    private static boolean record(SplitterContext ctx, String state, StatusUpdate update) {
         try {
-            switch (state) {
-                case TaskStatusClient.RUNNING -> status.markRunning(ctx.taskId());
-                case TaskStatusClient.COMPLETE -> {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> result = (Map<String, Object>) detail;
-                    status.markComplete(ctx.taskId(), result);
-                }
-                default -> status.markFailed(ctx.taskId(), (String) detail);
-            }
+            update.send();
             LOG.log(System.Logger.Level.INFO, "task " + ctx.taskId() + ": " + state);
             return true;
         } catch (IOException | RuntimeException e) {

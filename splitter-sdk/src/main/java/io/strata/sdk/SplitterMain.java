@@ -1,5 +1,7 @@
 package io.strata.sdk;
 
+import java.util.Map;
+
 /**
  * The split-job container's entry point: {@code java io.strata.sdk.SplitterMain [SPLITTER_CLASS]}.
  * The splitter class is the first argument, else env {@code SPLITTER_CLASS}, else
@@ -17,9 +19,8 @@ public final class SplitterMain {
         System.exit(run(args, System.getenv()));
     }
 
-    static int run(String[] args, java.util.Map<String, String> env) {
-        String className = args.length > 0 && !args[0].isBlank() ? args[0].strip()
-                : env.getOrDefault(SPLITTER_CLASS, "").isBlank() ? DEFAULT_SPLITTER : env.get(SPLITTER_CLASS).strip();
+    static int run(String[] args, Map<String, String> env) {
+        String className = splitterClass(args, env);
         SplitterContext ctx;
         try {
             ctx = SplitterContext.fromEnvironment(env);
@@ -28,5 +29,13 @@ public final class SplitterMain {
             return SplitterExecutor.EXIT_BAD_ENVIRONMENT;
         }
         return SplitterExecutor.execute(className, ctx);
+    }
+
+    static String splitterClass(String[] args, Map<String, String> env) {
+        if (args.length > 0 && !args[0].isBlank()) {
+            return args[0].strip();
+        }
+        String fromEnv = env.get(SPLITTER_CLASS);
+        return fromEnv == null || fromEnv.isBlank() ? DEFAULT_SPLITTER : fromEnv.strip();
     }
 }
