@@ -45,6 +45,8 @@ class FileDownloaderTest {
     private final AtomicInteger requests = new AtomicInteger();
     /** When positive, the next response claims the full length but goes silent after this many bytes. */
     private final AtomicInteger dropAfter = new AtomicInteger();
+    /** A server without Range support answers 200 with the whole file. */
+    private volatile boolean ignoreRanges;
     private HttpServer server;
     private String base;
 
@@ -74,7 +76,7 @@ class FileDownloaderTest {
         if (range != null) {
             rangeHeaders.add(range);
             Matcher m = RANGE.matcher(range);
-            if (m.matches()) {
+            if (m.matches() && !ignoreRanges) {
                 from = Integer.parseInt(m.group(1));
             }
         }
@@ -121,6 +123,18 @@ class FileDownloaderTest {
         new FileDownloader(FAST, null).download(base + "/models/model.gguf", target, sha256(model));
 
         assertEquals(List.of("bytes=" + have + "-"), rangeHeaders);
+        assertArrayEquals(model, Files.readAllBytes(target));
+    }
+
+    @Test
+    void aServerWithoutRangeSupportRestartsTheFileCleanly() throws Exception {
+        Path target = dir.resolve("model.gguf");
+        Files.write(dir.resolve("model.gguf.partial"), new byte[777_777]); // not a prefix of the model
+        ignoreRanges = true;
+
+        new FileDownloader(FAST, null).download(base + "/models/model.gguf", target, sha256(model));
+
+        assertEquals(1, rangeHeaders.size(), "it did ask to resume");
         assertArrayEquals(model, Files.readAllBytes(target));
     }
 

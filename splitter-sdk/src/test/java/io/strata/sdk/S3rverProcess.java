@@ -63,13 +63,21 @@ final class S3rverProcess implements AutoCloseable {
     static S3rverProcess start(Path dataDir, String bucket) throws Exception {
         Path script = repoRoot().resolve("localstack/node_modules/s3rver/bin/s3rver.js");
         if (!Files.isRegularFile(script)) {
-            String why = script + " is missing — run `npm ci --prefix localstack` first";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                Assertions.fail(why);
-            }
-            Assumptions.abort(why);
+            unavailable(script + " is missing — run `npm ci --prefix localstack` first");
         }
-        return new S3rverProcess(script, dataDir, bucket);
+        try {
+            return new S3rverProcess(script, dataDir, bucket);
+        } catch (IOException e) {
+            unavailable("cannot run node for s3rver (" + e.getMessage() + ") — install Node.js 18 or newer");
+            throw e;
+        }
+    }
+
+    private static void unavailable(String why) {
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            Assertions.fail(why);
+        }
+        Assumptions.abort(why);
     }
 
     private static Path repoRoot() {
