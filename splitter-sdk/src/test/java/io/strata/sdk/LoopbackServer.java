@@ -14,12 +14,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /** A JDK HTTP server on 127.0.0.1 that records every request and answers with a test-supplied function. */
-final class LoopbackServer implements AutoCloseable {
-    record Request(String method, String path, String rawPath, String query, String contentType, String body) {
+public final class LoopbackServer implements AutoCloseable {
+    public record Request(String method, String path, String rawPath, String query, String contentType, String body) {
     }
 
-    record Response(int status, String body) {
-        static Response json(int status, String body) {
+    public record Response(int status, String body) {
+        public static Response json(int status, String body) {
             return new Response(status, body);
         }
     }
@@ -27,7 +27,7 @@ final class LoopbackServer implements AutoCloseable {
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
 
-    LoopbackServer(Function<Request, Response> responder) {
+    public LoopbackServer(Function<Request, Response> responder) {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
@@ -52,11 +52,11 @@ final class LoopbackServer implements AutoCloseable {
         }
     }
 
-    URI url(String path) {
+    public URI url(String path) {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         return List.copyOf(requests);
     }
 
