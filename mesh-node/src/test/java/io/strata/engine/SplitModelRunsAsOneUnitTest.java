@@ -1,0 +1,94 @@
+package io.strata.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.model.LoadedModel;
+import io.strata.model.ModelLoader;
+import io.strata.model.TestModels;
+import io.strata.split.ModelFootprint;
+import io.strata.split.ModelPlanFile;
+import io.strata.split.NodeSpec;
+import io.strata.split.SplitPlan;
+import io.strata.split.SplitPlanner;
+import io.strata.split.SplitStrategy;
+import io.strata.split.SplitWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * stories260K cut into 1 to 5 split artifacts and run chained from its model plan is the same
+ * model: bit-identical logits at every step, and the reference's greedy tokens.
+ */
+class SplitModelRunsAsOneUnitTest {
+    @TempDir
+    Path dir;
+
+    private Path splitInto(LoadedModel model, int stages) throws IOException {
+        SplitPlan plan = new SplitPlanner(ModelFootprint.of(model), 512).plan(NodeSpec.uniform(stages), SplitStrategy.EVEN);
+        Path out = dir.resolve("stages-" + stages);
+        var written = SplitWriter.write(model, plan, "stories260K", out, SplitWriter.Progress.NONE);
+        var modelPlan = ModelPlanFile.of("stories260K", "stories260K", model.source(), "llama", plan, written,
+                new io.strata.split.ModelPlan.Replicas(1, 1));
+        return ModelPlanFile.write(modelPlan, out.resolve("stories260K" + ModelPlanFile.SUFFIX));
+    }
+
+    @Test
+    void everyStageCountReproducesTheReferenceWithBitIdenticalLogits() throws IOException {
+        JsonNode cases = new ObjectMapper().readTree(TestModels.referenceGreedy().toFile()).get("cases");
+        try (LoadedModel whole = ModelLoader.open(TestModels.stories260kGguf(), null)) {
+            TransformerStage one = TransformerStage.whole(whole);
+            for (int stages = 1; stages <= 5; stages++) {
+                Path planFile = splitInto(whole, stages);
+                try (LocalPipeline pipeline = LocalPipeline.open(planFile, null)) {
+                    assertEquals(stages, pipeline.stages().size());
+                    for (JsonNode c : cases) {
+                        int[] prompt = ints(c.get("prompt_tokens"));
+                        int[] expected = ints(c.get("generated_tokens"));
+                        assertArrayEquals(prompt, pipeline.tokenizer().encode(c.get("prompt").asText(), true));
+                        int[] got = pipeline.generator()
+                                .generate(prompt, expected.length, SamplingParams.greedy(), null).tokens();
+                        assertArrayEquals(expected, got, stages + " stages, prompt '" + c.get("prompt").asText() + "'");
+                    }
+                    assertChainedLogitsBitIdentical(one, pipeline.stages(), ints(cases.get(1).get("prompt_tokens")));
+                }
+            }
+        }
+    }
+
+    /** Prefill then 20 decode steps through both, comparing every logit's bits. */
+    private static void assertChainedLogitsBitIdentical(TransformerStage whole, List<TransformerStage> chain, int[] prompt) {
+        Session wholeSession = whole.newSession(64);
+        Session[] sessions = chain.stream().map(s -> s.newSession(64)).toArray(Session[]::new);
+        int[] tokens = prompt;
+        int pos = 0;
+        for (int step = 0; step < 20; step++) {
+            float[] expected = whole.logits(whole.forwardTokens(wholeSession, tokens, pos), tokens.length - 1);
+            float[] hidden = chain.getFirst().forwardTokens(sessions[0], tokens, pos);
+            for (int i = 1; i < chain.size(); i++) {
+                hidden = chain.get(i).forwardHidden(sessions[i], hidden, tokens.length, pos);
+            }
+            float[] got = chain.getLast().logits(hidden, tokens.length - 1);
+            for (int v = 0; v < expected.length; v++) {
+                assertEquals(Float.floatToRawIntBits(expected[v]), Float.floatToRawIntBits(got[v]),
+                        "logit " + v + " at step " + step + " over " + chain.size() + " stages");
+            }
+            pos += tokens.length;
+            tokens = new int[] {Sampler.argmax(expected)};
+        }
+    }
+
+    private static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asInt();
+        }
+        return out;
+    }
+}
