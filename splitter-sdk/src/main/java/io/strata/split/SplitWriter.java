@@ -71,32 +71,66 @@ public final class SplitWriter {
             total += tensors.stream().mapToLong(WeightTensor::byteSize).sum();
         }
         AtomicLong done = new AtomicLong();
+        final long grandTotal = total;
+        // Splits are independent files: writing them side by side spreads the MD5 and SHA-256
+        // work (the costly part) over the cores while the disk takes the bytes.
+        int threads = Math.max(1, Math.min(plan.worldSize(), Runtime.getRuntime().availableProcessors()));
         List<WrittenSplit> written = new ArrayList<>();
-        for (PlannedStage stage : plan.stages()) {
-            GgufWriter writer = new GgufWriter();
-            SplitPlace place = new SplitPlace(modelId, stage.index(), plan.worldSize(), stage.firstLayer(),
-                    stage.lastLayer());
-            putModelMetadata(writer, model);
-            SplitArtifactKeys.write(writer, place, model.config());
-            final long grandTotal = total;
-            for (WeightTensor t : tensorsPerStage.get(stage.index())) {
-                writer.addTensor(t.name(), t.encoding(), t.shape(), out -> {
-                    MemorySegment data = t.data();
-                    for (long o = 0; o < data.byteSize(); o += CHUNK) {
-                        long n = Math.min(CHUNK, data.byteSize() - o);
-                        ByteBuffer chunk = data.asSlice(o, n).asByteBuffer();
-                        while (chunk.hasRemaining()) {
-                            out.write(chunk);
-                        }
-                        progress.update(done.addAndGet(n), grandTotal);
-                    }
-                });
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(threads)) {
+            List<java.util.concurrent.Future<WrittenSplit>> futures = new ArrayList<>();
+            for (PlannedStage stage : plan.stages()) {
+                List<WeightTensor> tensors = tensorsPerStage.get(stage.index());
+                futures.add(pool.submit(() -> writeStage(model, plan, modelId, outDir, stage, tensors,
+                        n -> progress.update(done.addAndGet(n), grandTotal))));
             }
-            GgufWriter.WrittenFile file = writer.write(
-                    outDir.resolve(artifactName(modelId, stage.index(), plan.worldSize())));
-            written.add(new WrittenSplit(stage, file.path(), file.bytes(), file.md5Hex(), file.sha256Hex()));
+            for (var f : futures) {
+                written.add(awaitSplit(f));
+            }
         }
         return written;
+    }
+
+    private static WrittenSplit writeStage(LoadedModel model, SplitPlan plan, String modelId, Path outDir,
+                                           PlannedStage stage, List<WeightTensor> tensors,
+                                           java.util.function.LongConsumer copied) throws IOException {
+        GgufWriter writer = new GgufWriter();
+        SplitPlace place = new SplitPlace(modelId, stage.index(), plan.worldSize(), stage.firstLayer(),
+                stage.lastLayer());
+        putModelMetadata(writer, model);
+        SplitArtifactKeys.write(writer, place, model.config());
+        for (WeightTensor t : tensors) {
+            writer.addTensor(t.name(), t.encoding(), t.shape(), out -> {
+                MemorySegment data = t.data();
+                for (long o = 0; o < data.byteSize(); o += CHUNK) {
+                    long n = Math.min(CHUNK, data.byteSize() - o);
+                    ByteBuffer chunk = data.asSlice(o, n).asByteBuffer();
+                    while (chunk.hasRemaining()) {
+                        out.write(chunk);
+                    }
+                    copied.accept(n);
+                }
+            });
+        }
+        GgufWriter.WrittenFile file = writer.write(outDir.resolve(artifactName(modelId, stage.index(), plan.worldSize())));
+        return new WrittenSplit(stage, file.path(), file.bytes(), file.md5Hex(), file.sha256Hex());
+    }
+
+    private static WrittenSplit awaitSplit(java.util.concurrent.Future<WrittenSplit> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("split interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(cause);
+        }
     }
 
     /** The stage's tensors, in the source's order, so the artifact's bytes are reproducible. */

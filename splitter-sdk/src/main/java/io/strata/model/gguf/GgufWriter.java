@@ -342,7 +342,9 @@ public final class GgufWriter {
     private static final class DigestingChannel implements WritableByteChannel {
         private static final byte[] ZEROS = new byte[4096];
         private final FileChannel file;
-        private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        // A heap buffer: the digests read its array directly (a direct buffer would be copied
+        // into the digest in small pieces), and the one copy into the file costs less than that.
+        private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         private final MessageDigest md5 = digest("MD5");
         private final MessageDigest sha256 = digest("SHA-256");
         long count;
