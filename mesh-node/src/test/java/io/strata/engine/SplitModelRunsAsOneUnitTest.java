@@ -62,6 +62,24 @@ class SplitModelRunsAsOneUnitTest {
         }
     }
 
+    @Test
+    void aHuggingFaceFolderSplitsIntoArtifactsThatRunAsTheSameModel() throws IOException {
+        var spec = io.strata.synthetic.SyntheticSpec.of(io.strata.synthetic.SyntheticShape.parse("tiny:layers=4,vocab=512"), 9);
+        Path folder = dir.resolve("hf");
+        io.strata.synthetic.SyntheticModelGenerator.writeHuggingFace(spec, "BF16", folder, Long.MAX_VALUE, 1,
+                io.strata.synthetic.SyntheticProgress.NONE);
+        try (LoadedModel whole = ModelLoader.open(folder, null)) {
+            Path planFile = splitInto(whole, 3);
+            try (LocalPipeline pipeline = LocalPipeline.open(planFile, null)) {
+                assertEquals(io.strata.model.RopeLayout.ROTATE_HALF, pipeline.stages().getFirst().config().ropeLayout());
+                int[] prompt = whole.tokenizer().encode("the cat sat on the mat", true);
+                assertArrayEquals(prompt, pipeline.tokenizer().encode("the cat sat on the mat", true),
+                        "the split carries the folder's tokenizer");
+                assertChainedLogitsBitIdentical(TransformerStage.whole(whole), pipeline.stages(), prompt);
+            }
+        }
+    }
+
     /** Prefill then 20 decode steps through both, comparing every logit's bits. */
     private static void assertChainedLogitsBitIdentical(TransformerStage whole, List<TransformerStage> chain, int[] prompt) {
         Session wholeSession = whole.newSession(64);

@@ -11,6 +11,7 @@ import io.strata.model.gguf.GgufValue;
 import io.strata.model.gguf.GgufHyperparameters;
 import io.strata.model.gguf.GgufWriter;
 import io.strata.tokenizer.SentencePieceBpeTokenizer;
+import io.strata.tokenizer.Tokenizers;
 import io.strata.model.gguf.SplitArtifactKeys;
 
 import java.io.IOException;
@@ -166,7 +167,11 @@ public final class SplitWriter {
             return;
         }
         GgufHyperparameters.put(writer, model.config(), model.source().getFileName().toString());
-        if (model.tokenizer() instanceof SentencePieceBpeTokenizer spm) {
+        if (model instanceof io.strata.model.hf.HuggingFaceModel) {
+            Path folder = model.source();
+            Tokenizers.embedHuggingFace(folder.resolve("tokenizer.json"), folder.resolve("tokenizer_config.json"))
+                    .forEach(writer::put);
+        } else if (model.tokenizer() instanceof SentencePieceBpeTokenizer spm) {
             spm.ggufMetadata().forEach(writer::put);
         } else {
             throw new IllegalArgumentException(model.source() + ": splitting a " + model.format()

@@ -15,6 +15,10 @@ import java.util.Optional;
  * chosen by {@code tokenizer.ggml.pre} as llama.cpp does.
  */
 final class GgufVocabulary {
+    /** A Hugging Face tokenizer.json kept verbatim in a GGUF file (Strata's split artifacts). */
+    static final String EMBEDDED_TOKENIZER_JSON = "strata.tokenizer.huggingface_json";
+    /** Its tokenizer_config.json, when the model had one. */
+    static final String EMBEDDED_TOKENIZER_CONFIG_JSON = "strata.tokenizer.huggingface_config_json";
     private GgufVocabulary() {
     }
 
@@ -23,6 +27,11 @@ final class GgufVocabulary {
             throw new IllegalArgumentException("GGUF metadata is null");
         }
         Path source = metadata.source() != null ? metadata.source() : Path.of("GGUF metadata");
+        if (metadata.has(EMBEDDED_TOKENIZER_JSON)) {
+            // a split of a Hugging Face model carries its tokenizer.json as it was: exact, whatever its form
+            return HuggingFaceTokenizerFile.parse(source, metadata.string(EMBEDDED_TOKENIZER_JSON),
+                    metadata.optionalString(EMBEDDED_TOKENIZER_CONFIG_JSON).orElse(null));
+        }
         if (!metadata.has("tokenizer.ggml.model")) {
             throw new ModelFormatException(source, "has no tokenizer.ggml.model — the file carries no vocabulary;"
                     + " give the tokenizer separately (a llama2.c tokenizer file or tokenizer.json)");

@@ -54,6 +54,32 @@ final class HuggingFaceTokenizerFile {
         }
     }
 
+    /**
+     * From the texts of a tokenizer.json and (optionally) a tokenizer_config.json that a split
+     * artifact carries in its metadata; {@code source} names the artifact in errors.
+     */
+    static Tokenizer parse(Path source, String tokenizerJson, String tokenizerConfigOrNull) {
+        JsonNode root = parseJson(source, tokenizerJson);
+        JsonNode config = tokenizerConfigOrNull == null ? null : parseJson(source, tokenizerConfigOrNull);
+        try {
+            return new HuggingFaceTokenizerFile(source, root, config).build();
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(source, e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode parseJson(Path source, String text) {
+        try {
+            JsonNode node = JSON.readTree(text);
+            if (node == null || !node.isObject()) {
+                throw new ModelFormatException(source, "embedded tokenizer is not a JSON object");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new ModelFormatException(source, "embedded tokenizer is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     private Tokenizer build() {
         JsonNode model = root.get("model");
         if (model == null || !model.isObject()) {

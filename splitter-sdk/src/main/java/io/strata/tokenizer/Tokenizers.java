@@ -1,8 +1,14 @@
 package io.strata.tokenizer;
 
+import io.strata.model.ModelFormatException;
 import io.strata.model.gguf.GgufMetadata;
+import io.strata.model.gguf.GgufValue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Builds the right {@link Tokenizer} for each place a vocabulary can live. Every failure is a
@@ -21,6 +27,26 @@ public final class Tokenizers {
      */
     public static Tokenizer fromGguf(GgufMetadata metadata) {
         return GgufVocabulary.read(metadata);
+    }
+
+    /**
+     * GGUF metadata that carries a Hugging Face tokenizer verbatim, so a GGUF file written from a
+     * Hugging Face model (a split artifact) tokenizes exactly as the folder did.
+     */
+    public static Map<String, GgufValue> embedHuggingFace(Path tokenizerJson,
+                                                                                    Path tokenizerConfig) {
+        Map<String, GgufValue> md = new LinkedHashMap<>();
+        try {
+            md.put(GgufVocabulary.EMBEDDED_TOKENIZER_JSON,
+                    GgufValue.ofString(Files.readString(tokenizerJson)));
+            if (tokenizerConfig != null && Files.isRegularFile(tokenizerConfig)) {
+                md.put(GgufVocabulary.EMBEDDED_TOKENIZER_CONFIG_JSON,
+                        GgufValue.ofString(Files.readString(tokenizerConfig)));
+            }
+        } catch (IOException e) {
+            throw new ModelFormatException(tokenizerJson, "cannot be read: " + e, e);
+        }
+        return md;
     }
 
     /**
