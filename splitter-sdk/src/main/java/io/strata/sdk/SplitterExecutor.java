@@ -1,0 +1,132 @@
+package io.strata.sdk;
+
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.util.Map;
+
+/**
+ * Runs a {@link ModelSplitter} as a task (the seed's execute_model_splitter): marks the task
+ * running, calls begin, main(begin's data), finish(main's data), then marks it complete with
+ * finish's data, or failed with the first failing phase's error ("main failed: ...").
+ *
+ * <p>Exit codes: {@link #EXIT_COMPLETE}, {@link #EXIT_FAILED} (the failure was recorded),
+ * {@link #EXIT_UNRECORDED} (the task DB could not be told, so the record is stale).
+ */
+public final class SplitterExecutor {
+    public static final int EXIT_COMPLETE = 0;
+    public static final int EXIT_FAILED = 1;
+    /** Used by {@link SplitterMain} when the environment is unusable and nothing can be reported. */
+    public static final int EXIT_BAD_ENVIRONMENT = 2;
+    public static final int EXIT_UNRECORDED = 3;
+
+    private static final System.Logger LOG = System.getLogger(SplitterExecutor.class.getName());
+
+    private SplitterExecutor() {
+    }
+
+    public static int execute(Class<? extends ModelSplitter> type, SplitterContext ctx) {
+        return execute(type, ctx, new TaskStatusClient(ctx.taskStatusUpdateUrl()));
+    }
+
+    /** Loads the splitter by class name, so a missing or wrong class is recorded as the task's failure. */
+    public static int execute(String className, SplitterContext ctx) {
+        TaskStatusClient status = new TaskStatusClient(ctx.taskStatusUpdateUrl());
+        Class<? extends ModelSplitter> type;
+        try {
+            type = load(className);
+        } catch (IllegalArgumentException e) {
+            if (!record(status, ctx, TaskStatusClient.RUNNING, null)) {
+                return EXIT_UNRECORDED;
+            }
+            return fail(status, ctx, e.getMessage());
+        }
+        return execute(type, ctx, status);
+    }
+
+    public static int execute(Class<? extends ModelSplitter> type, SplitterContext ctx, TaskStatusClient status) {
+        if (!record(status, ctx, TaskStatusClient.RUNNING, null)) {
+            return EXIT_UNRECORDED;
+        }
+        String phase = "constructor";
+        try {
+            ModelSplitter splitter = construct(type, ctx);
+            phase = "begin";
+            PhaseResult result = splitter.begin();
+            if (result instanceof PhaseResult.Success(Map<String, Object> afterBegin)) {
+                phase = "main";
+                result = splitter.main(afterBegin);
+                if (result instanceof PhaseResult.Success(Map<String, Object> afterMain)) {
+                    phase = "finish";
+                    result = splitter.finish(afterMain);
+                }
+            }
+            return switch (result) {
+                case PhaseResult.Success(Map<String, Object> finished) ->
+                        record(status, ctx, TaskStatusClient.COMPLETE, finished) ? EXIT_COMPLETE : EXIT_UNRECORDED;
+                case PhaseResult.Failure(String error) -> fail(status, ctx, phase + " failed: " + error);
+                case null -> fail(status, ctx, phase + " failed: it returned no result (null)");
+            };
+        } catch (Throwable e) {
+            // Errors too: an OutOfMemoryError in main is exactly what the task record should say.
+            LOG.log(System.Logger.Level.ERROR, "task " + ctx.taskId() + ": " + phase + " threw", e);
+            return fail(status, ctx, phase + " failed: " + RegistryHttp.describe(e));
+        }
+    }
+
+    private static int fail(TaskStatusClient status, SplitterContext ctx, String error) {
+        LOG.log(System.Logger.Level.ERROR, "task " + ctx.taskId() + ": " + error);
+        return record(status, ctx, TaskStatusClient.FAILED, error) ? EXIT_FAILED : EXIT_UNRECORDED;
+    }
+
+    /** @param detail finish's data for complete, the error text for failed */
+    private static boolean record(TaskStatusClient status, SplitterContext ctx, String state, Object detail) {
+        try {
+            switch (state) {
+                case TaskStatusClient.RUNNING -> status.markRunning(ctx.taskId());
+                case TaskStatusClient.COMPLETE -> {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> result = (Map<String, Object>) detail;
+                    status.markComplete(ctx.taskId(), result);
+                }
+                default -> status.markFailed(ctx.taskId(), (String) detail);
+            }
+            LOG.log(System.Logger.Level.INFO, "task " + ctx.taskId() + ": " + state);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "task " + ctx.taskId() + ": could not record status " + state
+                    + " at " + ctx.taskStatusUpdateUrl() + ": " + RegistryHttp.describe(e));
+            return false;
+        }
+    }
+
+    static Class<? extends ModelSplitter> load(String className) {
+        Class<?> raw;
+        try {
+            raw = Class.forName(className, true, Thread.currentThread().getContextClassLoader());
+        } catch (ClassNotFoundException | NoClassDefFoundError e) {
+            throw new IllegalArgumentException("splitter class " + className
+                    + " not found — is it on the classpath, and is the name (SPLITTER_CLASS or the first argument) spelled right?");
+        }
+        if (!ModelSplitter.class.isAssignableFrom(raw)) {
+            throw new IllegalArgumentException("splitter class " + className + " does not implement "
+                    + ModelSplitter.class.getName());
+        }
+        return raw.asSubclass(ModelSplitter.class);
+    }
+
+    private static ModelSplitter construct(Class<? extends ModelSplitter> type, SplitterContext ctx) throws Exception {
+        Constructor<? extends ModelSplitter> constructor;
+        try {
+            constructor = type.getConstructor(SplitterContext.class);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException(type.getName() + " needs a public constructor "
+                    + type.getSimpleName() + "(SplitterContext)");
+        }
+        try {
+            return constructor.newInstance(ctx);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+}
