@@ -259,9 +259,10 @@ public final class DynamoDbStore implements Store {
         String filterExpression = residual.kind() == FilterExpressions.Translation.Kind.SOME ? residual.expression() : null;
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         if (plan.isScan()) {
+            Placeholders used = p.usedBy(filterExpression);
             ScanRequest.Builder request = ScanRequest.builder().tableName(tableName(table)).consistentRead(true)
                     .filterExpression(filterExpression)
-                    .expressionAttributeNames(p.names()).expressionAttributeValues(p.values());
+                    .expressionAttributeNames(used.names()).expressionAttributeValues(used.values());
             call(table, () -> {
                 client.scanPaginator(request.build()).items().forEach(items::add);
                 return null;
@@ -271,10 +272,12 @@ public final class DynamoDbStore implements Store {
             for (Filter.Equals eq : plan.keyConditions()) {
                 keyConditions.add(p.path(eq.path()) + " = " + p.value(AttributeValues.of(eq.value())));
             }
+            String keyCondition = String.join(" AND ", keyConditions);
+            Placeholders used = p.usedBy(keyCondition, filterExpression);
             QueryRequest.Builder request = QueryRequest.builder().tableName(tableName(table))
-                    .keyConditionExpression(String.join(" AND ", keyConditions))
+                    .keyConditionExpression(keyCondition)
                     .filterExpression(filterExpression)
-                    .expressionAttributeNames(p.names()).expressionAttributeValues(p.values());
+                    .expressionAttributeNames(used.names()).expressionAttributeValues(used.values());
             if (plan.index() == null) {
                 request.consistentRead(true);
             } else {

@@ -139,7 +139,7 @@ public final class FilterExpressions {
         return switch (t.kind()) {
             case ALL -> Translation.NONE;
             case NONE -> Translation.ALL_EXACT;
-            case SOME -> Translation.some("NOT (" + t.expression() + ")", true);
+            case SOME -> Translation.some("NOT " + parenthesized(t.expression()), true);
         };
     }
 
@@ -198,6 +198,24 @@ public final class FilterExpressions {
 
     private boolean exactPath(Path path) {
         return path.length() == 1 || !pathsMayCrossArrays;
+    }
+
+    /** The expression in parentheses, unless it already is: DynamoDB refuses "((...))" as redundant. */
+    private static String parenthesized(String expression) {
+        if (expression.startsWith("(")) {
+            int depth = 0;
+            for (int i = 0; i < expression.length(); i++) {
+                char c = expression.charAt(i);
+                depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+                if (depth == 0) {
+                    if (i == expression.length() - 1) {
+                        return expression;
+                    }
+                    break;
+                }
+            }
+        }
+        return "(" + expression + ")";
     }
 
     private static String join(List<String> parts, String operator) {

@@ -4,6 +4,10 @@ import io.strata.tables.query.Path;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,6 +17,8 @@ import java.util.Map;
  * our own keywords: no input can change what an expression means.
  */
 final class Placeholders {
+
+    private static final Pattern TOKEN = Pattern.compile("[#:][nv][0-9]+");
 
     private final Map<String, String> names = new LinkedHashMap<>();
     private final Map<String, String> nameByAttribute = new HashMap<>();
@@ -57,5 +63,33 @@ final class Placeholders {
 
     Map<String, AttributeValue> values() {
         return values.isEmpty() ? null : Map.copyOf(values);
+    }
+
+    /**
+     * The placeholders that the final expressions use. A translation may allocate some for parts it later drops
+     * (a branch that became "everything"), and DynamoDB refuses unused ones.
+     */
+    Placeholders usedBy(String... expressions) {
+        Set<String> tokens = new HashSet<>();
+        for (String expression : expressions) {
+            if (expression != null) {
+                Matcher m = TOKEN.matcher(expression);
+                while (m.find()) {
+                    tokens.add(m.group());
+                }
+            }
+        }
+        Placeholders used = new Placeholders();
+        names.forEach((k, v) -> {
+            if (tokens.contains(k)) {
+                used.names.put(k, v);
+            }
+        });
+        values.forEach((k, v) -> {
+            if (tokens.contains(k)) {
+                used.values.put(k, v);
+            }
+        });
+        return used;
     }
 }
