@@ -129,10 +129,12 @@ class FilterTranslationTest {
             for (String value : VALUES) {
                 leaves.add("{'" + path + "': " + value + "}");
                 leaves.add("{'" + path + "': {'$ne': " + value + "}}");
+            }
+            for (String value : new String[]{"1", "'x'", "null", "{'q': 1}"}) {
                 leaves.add("{'" + path + "': {'$in': [" + value + ", 'y']}}");
                 leaves.add("{'" + path + "': {'$nin': [" + value + "]}}");
             }
-            for (String value : new String[]{"1", "1.5", "'x'", "'xy'"}) {
+            for (String value : new String[]{"1", "'x'", "'xy'"}) {
                 for (String op : new String[]{"$gt", "$gte", "$lt", "$lte"}) {
                     leaves.add("{'" + path + "': {'" + op + "': " + value + "}}");
                 }
@@ -142,7 +144,7 @@ class FilterTranslationTest {
         }
         List<String> filters = new ArrayList<>(leaves);
         Random random = new Random(42);
-        for (int i = 0; i < 120; i++) {
+        for (int i = 0; i < 80; i++) {
             String a = leaves.get(random.nextInt(leaves.size()));
             String b = leaves.get(random.nextInt(leaves.size()));
             String op = random.nextBoolean() ? "$and" : "$or";

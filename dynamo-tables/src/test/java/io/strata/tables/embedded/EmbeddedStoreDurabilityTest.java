@@ -166,9 +166,12 @@ class EmbeddedStoreDurabilityTest {
 
     @Test
     void aSecondOpenOfTheSameDirectoryIsRefusedUntilTheFirstCloses() {
-        try (EmbeddedStore first = EmbeddedStore.open(directory, "strata-")) {
+        EmbeddedStore first = EmbeddedStore.open(directory, "strata-");
+        try {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> EmbeddedStore.open(directory, "strata-"));
             assertTrue(e.getMessage().contains("open"), e.getMessage());
+        } finally {
+            first.close();
         }
         EmbeddedStore.open(directory, "strata-").close();
     }
