@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -112,7 +113,7 @@ class EmbeddedStoreDurabilityTest {
         assertTrue(e.getMessage().contains("strata-tasks.journal"), e.getMessage());
         assertTrue(e.getMessage().contains("offset 8"), e.getMessage());
         before[8 + 12 + 5] ^= 0x40;
-        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(journal())), "a refused journal is left as it was");
+        assertTrue(Arrays.equals(before, Files.readAllBytes(journal())), "a refused journal is left as it was");
 
         flipByte(journal(), 8 + 12 + 5);
         flipByte(journal(), 8 + 1);
