@@ -28,7 +28,8 @@ public final class Strata {
                 new GenerateCommand(),
                 new SplitCommand(),
                 new SynthCommand(),
-                new BenchCommand()));
+                new BenchCommand(),
+                new DemoCommand()));
     }
 
     public static void main(String[] args) {

@@ -8,9 +8,10 @@ package io.strata.engine;
  * @param stopReason   why generation ended
  * @param prefillNanos time to run the prompt and pick the first token
  * @param decodeNanos  time for every later token
+ * @param stageNanos   time spent in each stage, prefill and decode together (the last includes the classifier)
  */
 public record GenerationResult(int[] promptTokens, int[] tokens, StopReason stopReason,
-                               long prefillNanos, long decodeNanos) {
+                               long prefillNanos, long decodeNanos, long[] stageNanos) {
 
     public enum StopReason {
         /** The requested number of tokens was generated. */

@@ -61,7 +61,8 @@ public final class Generator {
         }
         int[] prompt = promptTokens.clone();
         if (maxTokens == 0) {
-            return new GenerationResult(prompt, new int[0], GenerationResult.StopReason.MAX_TOKENS, 0, 0);
+            return new GenerationResult(prompt, new int[0], GenerationResult.StopReason.MAX_TOKENS, 0, 0,
+                    new long[stages.size()]);
         }
         // The last generated token is never fed back, so it needs no cache position.
         int positions = (int) Math.min(config.contextLength(), (long) prompt.length + maxTokens - 1);
@@ -70,11 +71,12 @@ public final class Generator {
             sessions[i] = stages.get(i).newSession(Math.max(positions, prompt.length));
         }
 
+        long[] stageNanos = new long[stages.size()];
         long start = System.nanoTime();
         float[] logits = null;
         for (int from = 0; from < prompt.length; from += PREFILL_BATCH) {
             int[] batch = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + PREFILL_BATCH));
-            logits = forward(sessions, batch, from);
+            logits = forward(sessions, batch, from, stageNanos);
         }
         int[] generated = new int[maxTokens];
         int count = 0;
@@ -99,22 +101,29 @@ public final class Generator {
                 reason = GenerationResult.StopReason.CONTEXT_FULL;
                 break;
             }
-            logits = forward(sessions, new int[]{token}, pos);
+            logits = forward(sessions, new int[]{token}, pos, stageNanos);
             pos++;
             token = Sampler.sample(logits, params, count);
         }
         long decodeNanos = System.nanoTime() - decodeStart;
-        return new GenerationResult(prompt, Arrays.copyOf(generated, count), reason, prefillNanos, decodeNanos);
+        return new GenerationResult(prompt, Arrays.copyOf(generated, count), reason, prefillNanos, decodeNanos,
+                stageNanos);
     }
 
-    /** Runs a batch through every stage and returns the logits of its last token. */
-    private float[] forward(Session[] sessions, int[] tokens, int startPos) {
+    /** Runs a batch through every stage, adding each stage's time, and returns the logits of its last token. */
+    private float[] forward(Session[] sessions, int[] tokens, int startPos, long[] stageNanos) {
         int n = tokens.length;
+        long t0 = System.nanoTime();
         float[] hidden = stages.getFirst().forwardTokens(sessions[0], tokens, startPos);
         for (int i = 1; i < sessions.length; i++) {
+            long t1 = System.nanoTime();
+            stageNanos[i - 1] += t1 - t0;
+            t0 = t1;
             hidden = stages.get(i).forwardHidden(sessions[i], hidden, n, startPos);
         }
-        return stages.getLast().logits(hidden, n - 1);
+        float[] logits = stages.getLast().logits(hidden, n - 1);
+        stageNanos[sessions.length - 1] += System.nanoTime() - t0;
+        return logits;
     }
 
     private boolean isStop(int token) {
