@@ -7,6 +7,7 @@ import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
+import org.jgroups.logging.LogFactory;
 import org.jgroups.stack.IpAddress;
 import org.jgroups.util.NameCache;
 
@@ -25,6 +26,12 @@ import java.util.Set;
  */
 public final class MeshMembership implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MeshMembership.class.getName());
+
+    static {
+        // JGroups would pick up whichever SLF4J binding is on the class path (often none: silence);
+        // its warnings (a stranger knocking, a failed decryption) belong in the node's own log
+        LogFactory.useJdkLogger(true);
+    }
 
     /** What the membership reports. */
     public interface Listener {
