@@ -98,11 +98,14 @@ public record ClusterConfig(String clusterName, String nodeId, String bindAddres
                 + readBytesPerSecond + ", cache=" + cacheDir + ", plans=" + plans + "]";
     }
 
-    /** Defaults: 0.0.0.0:7800, TCP with no peers, no secret, detected memory and speed, 2 s heartbeat. */
+    /**
+     * Defaults: this machine's first site-local IPv4 address (else loopback) port 7800, TCP with no
+     * peers, no secret, detected memory and speed, artifacts in ~/.strata/cache, 2 s heartbeat.
+     */
     public static final class Builder {
         private final String clusterName;
         private final String nodeId;
-        private String bindAddress = "0.0.0.0";
+        private String bindAddress = defaultBindAddress();
         private int bindPort = 7800;
         private int portRange = 0;
         private List<String> peers = List.of();
@@ -196,6 +199,25 @@ public record ClusterConfig(String clusterName, String nodeId, String bindAddres
             this.joinTimeout = join;
             this.failureTimeout = failure;
             return this;
+        }
+
+        /** The address a peer on the local network most likely reaches this machine on. */
+        static String defaultBindAddress() {
+            try {
+                for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                    if (!nic.isUp() || nic.isLoopback()) {
+                        continue;
+                    }
+                    for (var a : java.util.Collections.list(nic.getInetAddresses())) {
+                        if (a instanceof java.net.Inet4Address && a.isSiteLocalAddress()) {
+                            return a.getHostAddress();
+                        }
+                    }
+                }
+            } catch (java.net.SocketException e) {
+                // fall through to loopback: a one-machine mesh still works
+            }
+            return "127.0.0.1";
         }
 
         public ClusterConfig build() {

@@ -78,6 +78,7 @@ public final class ClusterNode implements AutoCloseable {
         this.ownPlans = List.copyOf(ownPlans);
         this.artifacts = artifacts;
         this.board = new AnnouncementBoard(config.staleAfter());
+        this.status = new NodeStatus(announcement(), Map.of(), Map.of());
         this.control = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("strata-control-" + config.nodeId()).daemon().factory());
         this.loader = Executors.newSingleThreadExecutor(
@@ -180,7 +181,7 @@ public final class ClusterNode implements AutoCloseable {
         return decision.blocksFor(config.nodeId());
     }
 
-    /** What this node last announced: its ready blocks (with artifacts) and refused blocks (with reasons). */
+    /** What this node last announced (before joining: what it will): ready blocks with artifacts, refused blocks with reasons. */
     public NodeStatus status() {
         return status;
     }
@@ -392,15 +393,17 @@ public final class ClusterNode implements AutoCloseable {
     private void sendStatus() {
         Map<String, String> artifactsReady = new LinkedHashMap<>();
         ready.forEach((id, b) -> artifactsReady.put(id, b.block().sha256()));
-        NodeAnnouncement a = new NodeAnnouncement(config.nodeId(), config.advertiseHost(), config.transportPort(),
-                config.httpPort(), resources.device(), resources.memoryBytes(), resources.readBytesPerSecond(),
-                ready.keySet(), ++sequence);
-        NodeStatus s = new NodeStatus(a, artifactsReady, failed);
+        NodeStatus s = new NodeStatus(announcement(), artifactsReady, failed);
         status = s;
         if (board.offer(s)) {
             requestReconcile();
         }
         send(new ControlMessage.Status(s));
+    }
+
+    private NodeAnnouncement announcement() {
+        return new NodeAnnouncement(config.nodeId(), config.advertiseHost(), config.transportPort(), config.httpPort(),
+                resources.device(), resources.memoryBytes(), resources.readBytesPerSecond(), ready.keySet(), ++sequence);
     }
 
     private void sendServe() {

@@ -41,6 +41,10 @@ public record MembershipConfig(String clusterName, String nodeId, String bindAdd
             throw new IllegalArgumentException("node " + nodeId + ": no bind address; use 127.0.0.1 for one machine"
                     + " or the address other nodes reach this one on");
         }
+        if (bindAddress.equals("0.0.0.0") || bindAddress.equals("::") || bindAddress.equals("[::]")) {
+            throw new IllegalArgumentException("node " + nodeId + ": bind address " + bindAddress + " is a wildcard, but"
+                    + " members tell each other the address they bound; give this machine's address as peers see it");
+        }
         if (bindPort < 0 || bindPort > 65535 || portRange < 0) {
             throw new IllegalArgumentException("node " + nodeId + ": bind port must be 0-65535 and the port range"
                     + " at least 0, got " + bindPort + " and " + portRange);

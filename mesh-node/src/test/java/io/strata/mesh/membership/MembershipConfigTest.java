@@ -32,4 +32,11 @@ class MembershipConfigTest {
         assertFalse(printed.contains("a long enough secret"), printed);
         assertTrue(printed.contains("secret=set"), printed);
     }
+
+    @Test
+    void aWildcardBindAddressIsRefusedBecausePeersCouldNotReachIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MembershipConfig.tcp("m", "a", "0.0.0.0", 7800, List.of()));
+        assertTrue(e.getMessage().contains("wildcard"), e.getMessage());
+    }
 }
