@@ -52,7 +52,16 @@ final class Q4_0Matrix extends WeightMatrix {
             FloatVector a1 = a0;
             for (int b = 0; b < blocks; b++) {
                 int at = b * BLOCK_BYTES;
-                FloatVector s = blockDot(w, at, x, xOffset + b * BLOCK);
+                int xi = xOffset + b * BLOCK;
+                // Low nibbles meet x[0..16) of the block, high nibbles x[16..32).
+                IntVector packed = bytes(w, at, 0);
+                FloatVector s = nibbles(packed).mul(FloatVector.fromArray(F, x, xi));
+                s = nibbles(packed.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xi + BLOCK / 2), s);
+                for (int k = L; k < BLOCK / 2; k += L) { // only with 8-lane vectors
+                    packed = bytes(w, at, k);
+                    s = nibbles(packed).fma(FloatVector.fromArray(F, x, xi + k), s);
+                    s = nibbles(packed.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xi + BLOCK / 2 + k), s);
+                }
                 FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT_LE, at)));
                 if ((b & 1) == 0) { // alternate accumulators: two blocks' FMAs in flight (the JIT unrolls the branch away)
                     a0 = s.fma(d, a0);
@@ -65,18 +74,8 @@ final class Q4_0Matrix extends WeightMatrix {
         }
     }
 
-    /** Lane-wise sums of (nibble − 8)·x over the block at {@code at}: low nibbles meet x[0..16), high ones x[16..32). */
-    private static FloatVector blockDot(MemorySegment w, int at, float[] x, int xi) {
-        IntVector packed = bytes(w, at, 0);
-        FloatVector s = nibbles(packed).mul(FloatVector.fromArray(F, x, xi));
-        s = nibbles(packed.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xi + BLOCK / 2), s);
-        for (int k = L; k < BLOCK / 2; k += L) { // only with 8-lane vectors
-            packed = bytes(w, at, k);
-            s = nibbles(packed).fma(FloatVector.fromArray(F, x, xi + k), s);
-            s = nibbles(packed.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xi + BLOCK / 2 + k), s);
-        }
-        return s;
-    }
+    // The helpers below take or return vectors, so they stay under the JIT's always-inline size
+    // (35 bytecodes): a vector crossing a call that is not inlined is allocated on the heap.
 
     private static IntVector bytes(MemorySegment w, int at, int k) {
         return (IntVector) ByteVector.fromMemorySegment(B, w, at + 2 + k, LE)
