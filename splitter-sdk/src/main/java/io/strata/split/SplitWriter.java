@@ -69,23 +69,27 @@ public final class SplitWriter {
         for (PlannedStage stage : plan.stages()) {
             List<WeightTensor> tensors = tensorsOf(model, stage, plan.worldSize());
             tensorsPerStage.add(tensors);
-            total += tensors.stream().mapToLong(WeightTensor::byteSize).sum();
+            total += bytesOf(tensors);
         }
         AtomicLong done = new AtomicLong();
         final long grandTotal = total;
         // Splits are independent files: writing them side by side spreads the MD5 and SHA-256
         // work (the costly part) over the cores while the disk takes the bytes.
         int threads = Math.max(1, Math.min(plan.worldSize(), Runtime.getRuntime().availableProcessors()));
+        // Largest first, so no thread is left with a big split at the end while the others idle.
+        List<PlannedStage> largestFirst = new ArrayList<>(plan.stages());
+        largestFirst.sort(java.util.Comparator.comparingLong(
+                (PlannedStage st) -> bytesOf(tensorsPerStage.get(st.index()))).reversed());
         List<WrittenSplit> written = new ArrayList<>();
         try (var pool = java.util.concurrent.Executors.newFixedThreadPool(threads)) {
-            List<java.util.concurrent.Future<WrittenSplit>> futures = new ArrayList<>();
-            for (PlannedStage stage : plan.stages()) {
+            java.util.Map<Integer, java.util.concurrent.Future<WrittenSplit>> futures = new java.util.HashMap<>();
+            for (PlannedStage stage : largestFirst) {
                 List<WeightTensor> tensors = tensorsPerStage.get(stage.index());
-                futures.add(pool.submit(() -> writeStage(model, plan, modelId, outDir, stage, tensors,
+                futures.put(stage.index(), pool.submit(() -> writeStage(model, plan, modelId, outDir, stage, tensors,
                         n -> progress.update(done.addAndGet(n), grandTotal))));
             }
-            for (var f : futures) {
-                written.add(awaitSplit(f));
+            for (PlannedStage stage : plan.stages()) {
+                written.add(awaitSplit(futures.get(stage.index())));
             }
         }
         return written;
@@ -114,6 +118,10 @@ public final class SplitWriter {
         }
         GgufWriter.WrittenFile file = writer.write(outDir.resolve(artifactName(modelId, stage.index(), plan.worldSize())));
         return new WrittenSplit(stage, file.path(), file.bytes(), file.md5Hex(), file.sha256Hex());
+    }
+
+    private static long bytesOf(List<WeightTensor> tensors) {
+        return tensors.stream().mapToLong(WeightTensor::byteSize).sum();
     }
 
     private static WrittenSplit awaitSplit(java.util.concurrent.Future<WrittenSplit> f) throws IOException {
