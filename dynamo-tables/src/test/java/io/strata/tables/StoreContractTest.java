@@ -11,6 +11,11 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import org.junit.jupiter.api.function.Executable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -312,7 +317,7 @@ public abstract class StoreContractTest {
     void invalidUpdatesAreRefusedAndLeaveTheItemUnchanged() {
         ObjectNode original = json("{'split_runner_id': 'r', 'n': 1, 's': 'text', 'tags': ['x'], 'meta': {'k': 'v'}}");
         store.create(Tables.SPLIT_RUNNERS, original);
-        Map<String, String> refusals = new java.util.LinkedHashMap<>();
+        Map<String, String> refusals = new LinkedHashMap<>();
         refusals.put("{}", "empty");
         refusals.put("{'n': 2}", "$set");
         refusals.put("{'$set': {'ok': 1}, 'n': 2}", "$set");
@@ -492,7 +497,7 @@ public abstract class StoreContractTest {
     @Test
     void invalidFiltersAreRefusedNamingTheProblem() {
         store.create(Tables.SPLIT_RUNNERS, json("{'split_runner_id': 'r', 'n': 1}"));
-        Map<String, String> refusals = new java.util.LinkedHashMap<>();
+        Map<String, String> refusals = new LinkedHashMap<>();
         refusals.put("{'a..b': 1}", "a..b");
         refusals.put("{'a.': 1}", "a.");
         refusals.put("{'.a': 1}", ".a");
@@ -611,7 +616,7 @@ public abstract class StoreContractTest {
 
     // ---- helpers ----
 
-    protected static void assertInvalid(String messagePart, org.junit.jupiter.api.function.Executable call) {
+    protected static void assertInvalid(String messagePart, Executable call) {
         InvalidQueryException e = assertThrows(InvalidQueryException.class, call);
         assertTrue(e.getMessage().contains(messagePart), "message should name " + messagePart + ": " + e.getMessage());
     }
@@ -624,7 +629,7 @@ public abstract class StoreContractTest {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<Void>> futures = new ArrayList<>();
-            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            CountDownLatch start = new CountDownLatch(1);
             for (int i = 0; i < threads; i++) {
                 int index = i;
                 futures.add(pool.submit((Callable<Void>) () -> {
@@ -636,8 +641,8 @@ public abstract class StoreContractTest {
             start.countDown();
             for (Future<Void> f : futures) {
                 try {
-                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (java.util.concurrent.ExecutionException e) {
+                    f.get(60, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
                     fail("a concurrent writer failed: " + e.getCause(), e.getCause());
                 }
             }

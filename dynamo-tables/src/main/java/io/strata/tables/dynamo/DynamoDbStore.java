@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
+import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -155,7 +156,7 @@ public final class DynamoDbStore implements Store {
     @Override
     public void create(TableDefinition table, ObjectNode item) {
         ObjectNode checked = ItemRules.checkedItem(table, item);
-        Map<String, AttributeValue> attributes = new java.util.LinkedHashMap<>(AttributeValues.map(checked));
+        Map<String, AttributeValue> attributes = new LinkedHashMap<>(AttributeValues.map(checked));
         attributes.put(ItemRules.VERSION_ATTRIBUTE, AttributeValue.fromN("1"));
         String key = checked.get(table.partitionKey()).textValue();
         try {

@@ -5,6 +5,7 @@ import io.strata.tables.TableDefinition;
 import io.strata.tables.query.Filter;
 import io.strata.tables.query.Path;
 
+import java.util.LinkedHashSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,7 @@ record QueryPlan(String index, List<Filter.Equals> keyConditions, Filter residua
 
     /** Attributes a Query's FilterExpression may not name (DynamoDB wants them in the key condition only). */
     Set<String> keyAttributes() {
-        Set<String> keys = new java.util.LinkedHashSet<>();
+        Set<String> keys = new LinkedHashSet<>();
         keyConditions.forEach(eq -> keys.add(eq.path().first()));
         return keys;
     }

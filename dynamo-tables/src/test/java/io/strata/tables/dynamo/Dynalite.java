@@ -38,18 +38,38 @@ final class Dynalite implements AutoCloseable {
                 .build();
     }
 
-    static Dynalite start() throws IOException, InterruptedException {
-        Path root = repositoryRoot();
-        Path cli = root.resolve("localstack/node_modules/dynalite/cli.js");
+    /** Why {@link #startIfInstalled()} answered null, for the tests' skip messages. */
+    static String missing() {
         String node = findNode();
-        if (!Files.isRegularFile(cli) || node == null) {
-            String why = (node == null ? "node is not on PATH" : cli + " is missing")
-                    + " — install the emulators with: npm ci --prefix localstack";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                Assertions.fail("DynamoDB contract tests cannot run: " + why);
-            }
-            Assumptions.abort("skipping DynamoDB tests: " + why);
+        Path cli = repositoryRoot().resolve("localstack/node_modules/dynalite/cli.js");
+        if (node != null && Files.isRegularFile(cli)) {
+            return null;
         }
+        return (node == null ? "node is not on PATH" : cli + " is missing") + " — install the emulators with: npm ci --prefix localstack";
+    }
+
+    /**
+     * The running emulator, or null when it is not installed — then each test should skip with {@link #missing()}
+     * (checked per test so the skips are reported) — except under CI=true, where a missing emulator fails the class.
+     */
+    static Dynalite startIfInstalled() throws IOException, InterruptedException {
+        String missing = missing();
+        if (missing != null) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail("DynamoDB tests cannot run: " + missing);
+            }
+            return null;
+        }
+        return start();
+    }
+
+    static void assumeRunning(Dynalite dynalite) {
+        Assumptions.assumeTrue(dynalite != null, () -> "skipping DynamoDB tests: " + missing());
+    }
+
+    private static Dynalite start() throws IOException, InterruptedException {
+        Path cli = repositoryRoot().resolve("localstack/node_modules/dynalite/cli.js");
+        String node = findNode();
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
