@@ -2,8 +2,8 @@ package io.strata.functions.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.functions.api.Envelope;
-import io.strata.functions.api.JsonBodies;
 import io.strata.functions.registry.Blocks;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -11,6 +11,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 /** The block registry (the SDK's BLOCK_DB_URL): {@code POST /blocks} is the SDK's Blocks query. */
@@ -23,8 +24,8 @@ public class BlockResource {
 
     @POST
     @Path("block")
-    public ObjectNode create(String body) {
-        return Envelope.message("Block created", blocks.create(JsonBodies.parse(body)));
+    public ObjectNode create(@Context RoutingContext request) {
+        return Envelope.message("Block created", blocks.create(RequestBodies.json(request)));
     }
 
     @GET
@@ -42,7 +43,7 @@ public class BlockResource {
 
     @POST
     @Path("blocks")
-    public ObjectNode query(String body) {
-        return Envelope.data(blocks.query(JsonBodies.parse(body)));
+    public ObjectNode query(@Context RoutingContext request) {
+        return Envelope.data(blocks.query(RequestBodies.json(request)));
     }
 }

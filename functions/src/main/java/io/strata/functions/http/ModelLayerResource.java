@@ -2,8 +2,8 @@ package io.strata.functions.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.functions.api.Envelope;
-import io.strata.functions.api.JsonBodies;
 import io.strata.functions.registry.ModelLayers;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -12,6 +12,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 /** The seed's model layer registry paths. */
@@ -24,8 +25,8 @@ public class ModelLayerResource {
 
     @POST
     @Path("model-layer")
-    public ObjectNode create(String body) {
-        return Envelope.message("ModelLayer created", layers.create(JsonBodies.parse(body)));
+    public ObjectNode create(@Context RoutingContext request) {
+        return Envelope.message("ModelLayer created", layers.create(RequestBodies.json(request)));
     }
 
     @GET
@@ -36,8 +37,8 @@ public class ModelLayerResource {
 
     @PUT
     @Path("model-layer/{hash}")
-    public ObjectNode update(@PathParam("hash") String hash, String body) {
-        layers.update(hash, JsonBodies.parse(body));
+    public ObjectNode update(@PathParam("hash") String hash, @Context RoutingContext request) {
+        layers.update(hash, RequestBodies.json(request));
         return Envelope.message("ModelLayer updated");
     }
 
@@ -50,7 +51,7 @@ public class ModelLayerResource {
 
     @POST
     @Path("model-layers")
-    public ObjectNode query(String body) {
-        return Envelope.data(layers.query(JsonBodies.parse(body)));
+    public ObjectNode query(@Context RoutingContext request) {
+        return Envelope.data(layers.query(RequestBodies.json(request)));
     }
 }

@@ -2,8 +2,8 @@ package io.strata.functions.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.functions.api.Envelope;
-import io.strata.functions.api.JsonBodies;
 import io.strata.functions.registry.SplitRunners;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -12,6 +12,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 /** The seed's split runner registry paths. */
@@ -24,8 +25,8 @@ public class SplitRunnerResource {
 
     @POST
     @Path("split-runner")
-    public ObjectNode create(String body) {
-        return Envelope.message("SplitRunner created", runners.create(JsonBodies.parse(body)));
+    public ObjectNode create(@Context RoutingContext request) {
+        return Envelope.message("SplitRunner created", runners.create(RequestBodies.json(request)));
     }
 
     @GET
@@ -36,8 +37,8 @@ public class SplitRunnerResource {
 
     @PUT
     @Path("split-runner/{runner_id}")
-    public ObjectNode update(@PathParam("runner_id") String runnerId, String body) {
-        runners.update(runnerId, JsonBodies.parse(body));
+    public ObjectNode update(@PathParam("runner_id") String runnerId, @Context RoutingContext request) {
+        runners.update(runnerId, RequestBodies.json(request));
         return Envelope.message("SplitRunner updated");
     }
 
@@ -50,7 +51,7 @@ public class SplitRunnerResource {
 
     @POST
     @Path("split-runners")
-    public ObjectNode query(String body) {
-        return Envelope.data(runners.query(JsonBodies.parse(body)));
+    public ObjectNode query(@Context RoutingContext request) {
+        return Envelope.data(runners.query(RequestBodies.json(request)));
     }
 }

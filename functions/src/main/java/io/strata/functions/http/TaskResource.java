@@ -2,15 +2,16 @@ package io.strata.functions.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.functions.api.Envelope;
-import io.strata.functions.api.JsonBodies;
 import io.strata.functions.launch.SplitJobs;
 import io.strata.functions.registry.Tasks;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 /** Split jobs and the task registry they report to (the SDK's TASK_STATUS_UPDATE_URL is {@code /task-status}). */
@@ -26,14 +27,14 @@ public class TaskResource {
 
     @POST
     @Path("start_model_split_job")
-    public ObjectNode startModelSplitJob(String body) {
-        return Envelope.taskStarted(splitJobs.start(JsonBodies.parse(body)));
+    public ObjectNode startModelSplitJob(@Context RoutingContext request) {
+        return Envelope.taskStarted(splitJobs.start(RequestBodies.json(request)));
     }
 
     @POST
     @Path("task-status")
-    public ObjectNode updateStatus(String body) {
-        return io.strata.functions.api.TaskAnswers.updated(tasks.updateStatus(JsonBodies.parse(body)));
+    public ObjectNode updateStatus(@Context RoutingContext request) {
+        return io.strata.functions.api.TaskAnswers.updated(tasks.updateStatus(RequestBodies.json(request)));
     }
 
     @GET
@@ -44,7 +45,7 @@ public class TaskResource {
 
     @POST
     @Path("tasks")
-    public ObjectNode query(String body) {
-        return Envelope.data(tasks.query(JsonBodies.parse(body)));
+    public ObjectNode query(@Context RoutingContext request) {
+        return Envelope.data(tasks.query(RequestBodies.json(request)));
     }
 }

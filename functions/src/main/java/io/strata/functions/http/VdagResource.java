@@ -2,15 +2,16 @@ package io.strata.functions.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.functions.api.Envelope;
-import io.strata.functions.api.JsonBodies;
 import io.strata.functions.registry.ModelPlans;
 import io.strata.functions.registry.Vdags;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 /** vDAGs, and model plans (a plan registers its blocks and its vDAG together). */
@@ -26,8 +27,8 @@ public class VdagResource {
 
     @POST
     @Path("vdag")
-    public ObjectNode create(String body) {
-        return Envelope.message("vDAG created", vdags.create(JsonBodies.parse(body)));
+    public ObjectNode create(@Context RoutingContext request) {
+        return Envelope.message("vDAG created", vdags.create(RequestBodies.json(request)));
     }
 
     @GET
@@ -38,7 +39,7 @@ public class VdagResource {
 
     @POST
     @Path("model-plan")
-    public ObjectNode registerPlan(String body) {
-        return io.strata.functions.api.PlanAnswers.registered(plans.register(JsonBodies.parse(body)));
+    public ObjectNode registerPlan(@Context RoutingContext request) {
+        return io.strata.functions.api.PlanAnswers.registered(plans.register(RequestBodies.json(request)));
     }
 }

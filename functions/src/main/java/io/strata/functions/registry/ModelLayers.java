@@ -50,7 +50,7 @@ public class ModelLayers {
     }
 
     public ObjectNode update(String hash, JsonNode update) {
-        return ValidatedUpdate.apply(store, Tables.MODEL_LAYERS, hash, update, "model layer " + hash, ModelLayers::check);
+        return ValidatedUpdate.apply(store, Tables.MODEL_LAYERS, hash, update, "no model layer with hash " + hash, ModelLayers::check);
     }
 
     public void delete(String hash) {

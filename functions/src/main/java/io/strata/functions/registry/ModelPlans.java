@@ -35,8 +35,7 @@ import java.util.Set;
 public class ModelPlans {
 
     private static final ObjectMapper PLANS = JsonBodies.configure(new ObjectMapper())
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     @Inject
     Store store;
@@ -131,7 +130,7 @@ public class ModelPlans {
         try {
             plan = PLANS.treeToValue(json, ModelPlan.class);
         } catch (MismatchedInputException e) {
-            throw ApiException.badRequest("model plan field " + path(e) + " has the wrong type: " + e.getOriginalMessage());
+            throw ApiException.badRequest("model plan field " + path(e) + " has the wrong type");
         } catch (Exception e) {
             throw ApiException.badRequest("not a model plan: " + e.getMessage());
         }

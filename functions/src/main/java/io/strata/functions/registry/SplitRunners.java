@@ -101,7 +101,7 @@ public class SplitRunners {
             int nodePort = current.path(DEPLOYMENT).path("nodePort").asInt();
             ((ObjectNode) set).put("split_runner_public_url", url(host(set.get("split_runner_public_host").textValue()), nodePort));
         }
-        ValidatedUpdate.apply(store, Tables.SPLIT_RUNNERS, id, document, "split runner " + id, after -> {
+        ValidatedUpdate.apply(store, Tables.SPLIT_RUNNERS, id, document, "no split runner with id " + id, after -> {
             ValidatedUpdate.requireUnchanged(current, after, "split_runner_id", KUBECONFIG, DEPLOYMENT);
             check(after);
         });

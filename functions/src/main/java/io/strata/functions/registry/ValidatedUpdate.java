@@ -23,20 +23,20 @@ final class ValidatedUpdate {
     }
 
     /**
-     * @param what        the record's name in messages ("model layer abc123")
+     * @param notFound    the 404 message when there is no such record
      * @param checkResult throws an {@link ApiException} when the updated record would be invalid
      * @return the record as stored after the update
      */
-    static ObjectNode apply(Store store, TableDefinition table, String key, JsonNode update, String what,
+    static ObjectNode apply(Store store, TableDefinition table, String key, JsonNode update, String notFound,
                             Consumer<ObjectNode> checkResult) {
         ObjectNode updateDocument = io.strata.functions.api.JsonBodies.object(update, "the update");
-        ObjectNode current = store.get(table, key).orElseThrow(() -> ApiException.notFound("no " + what));
+        ObjectNode current = store.get(table, key).orElseThrow(() -> ApiException.notFound(notFound));
         ObjectNode after = UpdateApplier.apply(UpdateParser.parse(table, updateDocument), current);
         checkResult.accept(after);
         try {
             return store.update(table, key, updateDocument);
         } catch (NotFoundException deletedMeanwhile) {
-            throw ApiException.notFound("no " + what);
+            throw ApiException.notFound(notFound);
         }
     }
 

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.Config;
 import io.strata.functions.api.ApiException;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,20 +34,58 @@ public final class RequestKubeconfig {
         entries(kubeconfig, "clusters", "cluster", CLUSTER);
         entries(kubeconfig, "users", "user", USER);
         entries(kubeconfig, "contexts", "context", CONTEXT);
+        String server = server(kubeconfig);
         Config config;
         try {
             config = Config.fromKubeconfig(kubeconfig.toString());
         } catch (RuntimeException e) {
             throw ApiException.badRequest(FIELD + " is not a usable kubeconfig: " + e.getMessage());
         }
-        if (config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
-            throw ApiException.badRequest(FIELD + " names no API server: its current-context must point at a cluster with a server URL");
+        if (config.getMasterUrl() == null || !config.getMasterUrl().startsWith(server.endsWith("/") ? server : server + "/")
+                && !config.getMasterUrl().equals(server)) {
+            // Fabric8 falls back to in-cluster defaults; a request must never aim us at our own cluster by omission.
+            throw ApiException.badRequest(FIELD + " could not be read as naming the API server " + server);
         }
         // A dead cluster should fail the request in seconds, not after Fabric8's default minutes of retries.
         config.setRequestRetryBackoffLimit(1);
         config.setConnectionTimeout(10_000);
         config.setRequestTimeout(30_000);
         return config;
+    }
+
+    /** The server URL of the cluster that the current context names; everything on that path must be there. */
+    private static String server(ObjectNode kubeconfig) {
+        String current = kubeconfig.path("current-context").asText("");
+        if (current.isBlank()) {
+            throw ApiException.badRequest(FIELD + " has no current-context: name the context (cluster, user, namespace) to deploy with");
+        }
+        JsonNode context = named(kubeconfig, "contexts", current, "context");
+        String clusterName = context.path("cluster").asText("");
+        JsonNode cluster = named(kubeconfig, "clusters", clusterName, "cluster");
+        String server = cluster.path("server").asText("");
+        if (server.isBlank()) {
+            throw ApiException.badRequest(FIELD + ": cluster " + clusterName + " has no server URL");
+        }
+        URI uri;
+        try {
+            uri = new URI(server);
+        } catch (URISyntaxException e) {
+            throw ApiException.badRequest(FIELD + ": cluster " + clusterName + " server is not a URL: " + e.getMessage());
+        }
+        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw ApiException.badRequest(FIELD + ": cluster " + clusterName + " server must be an http(s) URL with a host, got \""
+                    + server + "\"");
+        }
+        return server;
+    }
+
+    private static JsonNode named(ObjectNode kubeconfig, String list, String name, String inner) {
+        for (JsonNode entry : kubeconfig.path(list)) {
+            if (name.equals(entry.path("name").asText(null))) {
+                return entry.path(inner);
+            }
+        }
+        throw ApiException.badRequest(FIELD + " has no entry named \"" + name + "\" in " + list);
     }
 
     private static void entries(ObjectNode kubeconfig, String list, String inner, Set<String> allowed) {
