@@ -6,8 +6,9 @@ import io.strata.functions.ControlPlaneConfig;
 import io.strata.functions.registry.Tasks;
 import io.strata.sdk.SplitterMain;
 import io.strata.tables.TaskStatus;
-import jakarta.annotation.PreDestroy;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -43,7 +45,8 @@ public class LocalLauncher implements SplitJobLauncher {
     @Inject
     Tasks tasks;
 
-    private final Map<String, Process> running = new ConcurrentHashMap<>();
+    /** Children still running, and the end of their exit handling (which a shutdown waits for). */
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     @Override
@@ -77,9 +80,11 @@ public class LocalLauncher implements SplitJobLauncher {
             builder.environment().put(SplitJobEnvironment.WORK_DIR, config.dataDir().resolve("split-work").toString());
             config.apiToken().ifPresent(token -> builder.environment().put(SplitJobEnvironment.API_TOKEN, token));
             Process process = builder.start();
-            running.put(job.taskId(), process);
             LOG.infof("task %s: split job started as process %d, log %s", job.taskId(), process.pid(), log);
-            process.onExit().thenAccept(done -> exited(job.taskId(), done.exitValue(), log));
+            CompletableFuture<Void> handled = new CompletableFuture<>();
+            running.put(job.taskId(), new Running(process, handled));
+            process.onExit().thenAccept(done -> exited(job.taskId(), done.exitValue(), log))
+                    .whenComplete((ignored, failure) -> handled.complete(null));
         } catch (IOException | RuntimeException e) {
             throw new LaunchException(500, "could not start " + command.getFirst() + ": " + e.getMessage(), e);
         }
@@ -101,23 +106,25 @@ public class LocalLauncher implements SplitJobLauncher {
         }
     }
 
-    @PreDestroy
-    void stopChildren() {
+    /** At shutdown (before the store closes): stop the children and let their tasks be marked failed. */
+    void stopChildren(@Observes ShutdownEvent shutdown) {
         stopping = true;
-        for (Process process : running.values()) {
-            process.destroy();
-        }
-        for (Process process : running.values()) {
+        List<Running> children = List.copyOf(running.values());
+        children.forEach(child -> child.process().destroy());
+        for (Running child : children) {
             try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
+                if (!child.process().waitFor(5, TimeUnit.SECONDS)) {
+                    child.process().destroyForcibly();
                 }
-                // Let the exit handler mark the task before the store closes.
-                process.onExit().get(5, TimeUnit.SECONDS);
+                child.handled().get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
-                process.destroyForcibly();
+                child.process().destroyForcibly();
+                LOG.warnf("a split job process did not stop cleanly: %s", e.getMessage());
             }
         }
+    }
+
+    private record Running(Process process, CompletableFuture<Void> handled) {
     }
 
     private Path logFile(String taskId) {
