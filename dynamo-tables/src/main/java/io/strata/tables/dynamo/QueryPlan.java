@@ -5,9 +5,9 @@ import io.strata.tables.TableDefinition;
 import io.strata.tables.query.Filter;
 import io.strata.tables.query.Path;
 
-import java.util.LinkedHashSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
