@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.functions.api.ApiException;
@@ -193,11 +192,5 @@ public class ModelPlans {
             }
         }
         return path.isEmpty() ? "(top level)" : path.toString();
-    }
-
-    static ArrayNode ids(List<String> ids) {
-        ArrayNode out = JsonNodeFactory.instance.arrayNode();
-        ids.forEach(out::add);
-        return out;
     }
 }
