@@ -1,0 +1,40 @@
+package io.strata.functions.funqy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.funqy.Funq;
+import io.strata.functions.api.Envelope;
+import io.strata.functions.api.TaskAnswers;
+import io.strata.functions.launch.SplitJobs;
+import io.strata.functions.registry.Tasks;
+import jakarta.inject.Inject;
+
+/** Split jobs and the task registry as functions. */
+public class TaskFunctions {
+
+    @Inject
+    SplitJobs splitJobs;
+
+    @Inject
+    Tasks tasks;
+
+    @Funq
+    public ObjectNode startModelSplitJob(JsonNode input) {
+        return Envelope.taskStarted(splitJobs.start(input));
+    }
+
+    @Funq
+    public ObjectNode updateTaskStatus(JsonNode input) {
+        return TaskAnswers.updated(tasks.updateStatus(input));
+    }
+
+    @Funq
+    public ObjectNode getTask(JsonNode input) {
+        return Envelope.data(tasks.get(FunctionInputs.key(input, "task_id")));
+    }
+
+    @Funq
+    public ObjectNode queryTasks(JsonNode filter) {
+        return Envelope.data(tasks.query(filter));
+    }
+}

@@ -1,0 +1,13 @@
+package io.strata.functions.launch;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Starts split jobs somewhere. */
+public interface SplitJobLauncher {
+
+    /** What the task record should say about where its job runs (written before the launch), e.g. a Job's name. */
+    ObjectNode describe(String taskId);
+
+    /** Starts the job and returns once it is started (not finished); a job that cannot start is a {@link LaunchException}. */
+    void launch(SplitJob job);
+}

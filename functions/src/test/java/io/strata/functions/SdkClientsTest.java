@@ -1,0 +1,142 @@
+package io.strata.functions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.strata.sdk.Blocks;
+import io.strata.sdk.ModelLayerClient;
+import io.strata.sdk.RegistryException;
+import io.strata.sdk.RetryPolicy;
+import io.strata.sdk.TaskStatusClient;
+import io.strata.split.ModelPlan;
+import io.strata.split.ModelPlanFile;
+import io.strata.tables.Store;
+import io.strata.tables.Tables;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The splitter SDK's own clients (what a split job uses) against the control plane: the task-status protocol, the
+ * model-layer registry, and the block query answered from a registered model plan.
+ */
+@QuarkusTest
+@TestProfile(EmbeddedProfile.class)
+class SdkClientsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Inject
+    Store store;
+
+    private URI base() {
+        return URI.create(base.toString());
+    }
+
+    @Test
+    void taskStatusClientMovesATaskThroughItsStates() throws Exception {
+        ObjectNode task = JsonNodeFactory.instance.objectNode();
+        task.put("task_id", "sdk-task").put("task_type", "model_splits").put("status", "pending");
+        store.create(Tables.TASKS, task);
+        TaskStatusClient client = new TaskStatusClient(base().resolve("/task-status"), RetryPolicy.NONE);
+
+        client.markRunning("sdk-task");
+        assertEquals("running", SeedExamplesContract.call("GET", "/task/sdk-task", null, 200).get("data").get("status").asText());
+        client.markFailed("sdk-task", "main failed: out of disk");
+        JsonNode failed = SeedExamplesContract.call("GET", "/task/sdk-task", null, 200).get("data");
+        assertEquals("failed", failed.get("status").asText());
+        assertEquals("main failed: out of disk", failed.get("error").asText());
+        client.markComplete("sdk-task", Map.of("status", "done", "world_size", 2));
+        JsonNode complete = SeedExamplesContract.call("GET", "/task/sdk-task", null, 200).get("data");
+        assertEquals("complete", complete.get("status").asText());
+        assertEquals(JSON.readTree("{\"status\": \"done\", \"world_size\": 2}"), complete.get("result"));
+        assertFalse(complete.has("error"), "a later state clears an earlier error");
+        assertEquals(1, SeedExamplesContract.call("POST", "/tasks", "{\"status\": \"complete\", \"task_id\": \"sdk-task\"}", 200)
+                .get("data").size());
+
+        RegistryException unknown = assertThrows(RegistryException.class, () -> client.markRunning("no-such-task"));
+        assertEquals(404, unknown.status());
+    }
+
+    @Test
+    void modelLayerClientCreatesFindsAndQueriesLayers() throws Exception {
+        ModelLayerClient client = new ModelLayerClient(base(), RetryPolicy.NONE);
+        Map<String, Object> layer = Map.of("model_layer_hash", "0123456789abcdef0123456789abcdef",
+                "model_asset_id", "sdk-model", "model_component_registry_uri", "strata.transformer-stage:0.1.0",
+                "model_layer_public_url", "file:/splits/a.gguf", "model_layer_metadata", List.of(Map.of("format", "gguf")),
+                "model_layer_rank", 0, "model_world_size", 1);
+        JsonNode created = client.createModelLayer(layer);
+        assertEquals("0123456789abcdef0123456789abcdef", created.get("id").asText());
+        assertEquals(JSON.valueToTree(layer), client.getModelLayer("0123456789abcdef0123456789abcdef").orElseThrow());
+        assertTrue(client.getModelLayer("ffffffffffffffffffffffffffffffff").isEmpty(), "an unknown hash is empty, not an error");
+        assertEquals(1, client.queryModelLayers(JSON.readTree("{\"model_asset_id\": \"sdk-model\"}")).size());
+        RegistryException duplicate = assertThrows(RegistryException.class, () -> client.createModelLayer(layer));
+        assertEquals(409, duplicate.status(), "a split job that races another sees the 409 it handles");
+    }
+
+    private static ModelPlan plan(String modelId, String hashPrefix) {
+        List<ModelPlan.BlockSpec> blocks = new ArrayList<>();
+        ModelPlan.Replicas replicas = new ModelPlan.Replicas(1, 2);
+        for (int rank = 0; rank < 3; rank++) {
+            blocks.add(new ModelPlan.BlockSpec(ModelPlanFile.blockId(modelId, rank, 3), rank, 3, rank * 2, rank * 2 + 2,
+                    "file:/splits/" + rank + ".gguf", rank + ".gguf", hashPrefix + rank, "sha" + rank, 1000 + rank,
+                    5000 + rank, replicas, ModelPlanFile.COMPONENT_URI, rank == 1));
+        }
+        List<String> stages = blocks.stream().map(ModelPlan.BlockSpec::blockId).toList();
+        return new ModelPlan(ModelPlan.VERSION, modelId, modelId + " model", "/models/m.gguf", "llama", 6, "even", 2048,
+                blocks, ModelPlan.VdagSpec.chain(modelId + "-vdag-3", stages));
+    }
+
+    @Test
+    void modelPlanRegistersItsBlocksAndVdagOnceAndBlocksAnswersTheSdkQuery() throws Exception {
+        String planJson = ModelPlanFile.toJson(plan("plan-model", "hash-"));
+        JsonNode registered = SeedExamplesContract.call("POST", "/model-plan", planJson, 200);
+        assertEquals(JSON.readTree("{\"success\": true, \"data\": {\"message\": \"Model plan registered\","
+                + " \"vdag_id\": \"plan-model-vdag-3\", \"block_ids\": [\"plan-model-split-0-of-3\", \"plan-model-split-1-of-3\","
+                + " \"plan-model-split-2-of-3\"], \"created\": 4}}"), registered);
+
+        JsonNode vdag = SeedExamplesContract.call("GET", "/vdag/plan-model-vdag-3", null, 200).get("data");
+        assertEquals(JSON.readTree("[\"plan-model-split-0-of-3\", \"plan-model-split-1-of-3\", \"plan-model-split-2-of-3\"]"),
+                vdag.get("stages"));
+        assertEquals(2, vdag.get("edges").size());
+
+        List<JsonNode> found = new Blocks(base(), RetryPolicy.NONE).query(ModelPlanFile.COMPONENT_URI, "hash-1");
+        assertEquals(1, found.size());
+        JsonNode block = found.getFirst();
+        assertEquals("plan-model-split-1-of-3", block.get("block_id").asText());
+        assertEquals("plan-model-vdag-3", block.get("block_vdag_id").asText());
+        assertEquals(2, block.get("block_spec").get("first_layer").asInt());
+        assertFalse(block.get("block_spec").has("reused"), "a job's reuse is not a property of the block");
+        assertTrue(new Blocks(base(), RetryPolicy.NONE).query(ModelPlanFile.COMPONENT_URI, "hash-9").isEmpty());
+
+        String before = StoreDump.of(store);
+        assertEquals(0, SeedExamplesContract.call("POST", "/registerModelPlan", planJson, 200).get("data").get("created").asInt(),
+                "the same plan again changes nothing");
+        JsonNode conflict = SeedExamplesContract.call("POST", "/model-plan", ModelPlanFile.toJson(plan("plan-model", "other-")), 409);
+        assertTrue(conflict.get("error").asText().contains("block plan-model-split-0-of-3 is already registered with other contents"),
+                conflict.toString());
+        assertEquals(before, StoreDump.of(store), "a refused plan writes nothing");
+
+        SeedExamplesContract.call("DELETE", "/block/plan-model-split-2-of-3", null, 200);
+        assertEquals(1, SeedExamplesContract.call("POST", "/model-plan", planJson, 200).get("data").get("created").asInt(),
+                "registering again fills in what is missing");
+        assertEquals(before, StoreDump.of(store));
+    }
+}
