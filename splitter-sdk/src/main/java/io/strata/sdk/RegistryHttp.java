@@ -27,12 +27,23 @@ final class RegistryHttp {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
+    /** Environment variable holding the control plane's API token, sent as a bearer token when set. */
+    static final String API_TOKEN_VARIABLE = "STRATA_API_TOKEN";
+
     private final HttpClient client;
     private final RetryPolicy retry;
+    private final String apiToken;
 
     RegistryHttp(RetryPolicy retry) {
+        this(retry, System.getenv(API_TOKEN_VARIABLE));
+    }
+
+    RegistryHttp(RetryPolicy retry, String apiTokenOrNull) {
         this.retry = retry;
+        this.apiToken = apiTokenOrNull == null || apiTokenOrNull.isBlank() ? null : apiTokenOrNull;
         this.client = HttpClient.newBuilder()
+                // HTTP/1.1 only: the client's h2c upgrade attempt on a POST confuses some servers (Vert.x)
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
@@ -61,6 +72,9 @@ final class RegistryHttp {
                 .method(method, publisher);
         if (body != null) {
             builder.header("Content-Type", "application/json");
+        }
+        if (apiToken != null) {
+            builder.header("Authorization", "Bearer " + apiToken);
         }
         HttpRequest httpRequest = builder.build();
         String lastProblem = null;

@@ -15,7 +15,8 @@ import java.util.function.Function;
 
 /** A JDK HTTP server on 127.0.0.1 that records every request and answers with a test-supplied function. */
 public final class LoopbackServer implements AutoCloseable {
-    public record Request(String method, String path, String rawPath, String query, String contentType, String body) {
+    public record Request(String method, String path, String rawPath, String query, String contentType, String body,
+                          String authorization) {
     }
 
     public record Response(int status, String body) {
@@ -42,7 +43,8 @@ public final class LoopbackServer implements AutoCloseable {
             URI uri = exchange.getRequestURI();
             Request request = new Request(exchange.getRequestMethod(), uri.getPath(), uri.getRawPath(), uri.getQuery(),
                     exchange.getRequestHeaders().getFirst("Content-Type"),
-                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
+                    exchange.getRequestHeaders().getFirst("Authorization"));
             requests.add(request);
             Response response = responder.apply(request);
             byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
