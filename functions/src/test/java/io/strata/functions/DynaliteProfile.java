@@ -2,19 +2,13 @@ package io.strata.functions;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
+import io.strata.tables.dynamo.Dynalite;
 import org.junit.jupiter.api.Assertions;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The control plane on DynamoDB as emulated by the npm {@code dynalite} (localstack/package.json), started on 127.0.0.1
@@ -33,7 +27,7 @@ public class DynaliteProfile implements QuarkusTestProfile {
 
     @Override
     public List<TestResourceEntry> testResources() {
-        return List.of(new TestResourceEntry(Dynalite.class));
+        return List.of(new TestResourceEntry(DynaliteResource.class));
     }
 
     /** For {@code @EnabledIf}: true when dynalite can run here; fails on CI when it cannot. */
@@ -49,57 +43,20 @@ public class DynaliteProfile implements QuarkusTestProfile {
     }
 
     private static String missing() {
-        if (findNode() == null) {
-            return "node is not on PATH — install Node.js 20+, then: npm ci --prefix localstack";
-        }
-        if (!Files.isRegularFile(cli())) {
-            return cli() + " is missing — install the emulators with: npm ci --prefix localstack";
-        }
-        return null;
-    }
-
-    private static Path cli() {
-        return io.strata.model.TestModels.repoRoot().resolve("localstack/node_modules/dynalite/cli.js");
-    }
-
-    private static String findNode() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(dir, "node");
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
+        return Dynalite.missing();
     }
 
     /** Runs dynalite in memory for one start of the control plane. */
-    public static class Dynalite implements QuarkusTestResourceLifecycleManager {
+    public static class DynaliteResource implements QuarkusTestResourceLifecycleManager {
 
-        private Process process;
+        private Dynalite dynalite;
 
         @Override
         public Map<String, String> start() {
             try {
-                int port;
-                try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                    port = socket.getLocalPort();
-                }
-                Path log = Files.createTempFile("dynalite", ".log");
-                log.toFile().deleteOnExit();
-                process = new ProcessBuilder(findNode(), cli().toString(), "--port", Integer.toString(port),
-                        "--host", "127.0.0.1", "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
-                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (!accepts(port)) {
-                    if (!process.isAlive() || System.nanoTime() > deadline) {
-                        process.destroyForcibly();
-                        throw new IllegalStateException("dynalite did not start listening on 127.0.0.1:" + port
-                                + "; its output:\n" + Files.readString(log));
-                    }
-                    Thread.sleep(50);
-                }
+                dynalite = Dynalite.start();
                 Map<String, String> config = new HashMap<>();
-                config.put("quarkus.dynamodb.endpoint-override", "http://127.0.0.1:" + port);
+                config.put("quarkus.dynamodb.endpoint-override", dynalite.endpoint().toString());
                 config.put("quarkus.dynamodb.aws.region", "us-east-1");
                 config.put("quarkus.dynamodb.aws.credentials.type", "static");
                 config.put("quarkus.dynamodb.aws.credentials.static-provider.access-key-id", "test");
@@ -115,26 +72,8 @@ public class DynaliteProfile implements QuarkusTestProfile {
 
         @Override
         public void stop() {
-            if (process == null) {
-                return;
-            }
-            process.destroy();
-            try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        private static boolean accepts(int port) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-                return true;
-            } catch (IOException notYet) {
-                return false;
+            if (dynalite != null) {
+                dynalite.close();
             }
         }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.model.LoadedModel;
 import io.strata.model.ModelLoader;
+import io.strata.model.TestModels;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -23,28 +24,28 @@ class ReferenceGreedyTest {
 
     @Test
     void ggufModelReproducesLlama2cGreedyTokens() throws IOException {
-        try (LoadedModel model = ModelLoader.open(ModelFiles.stories260kGguf(), null)) {
+        try (LoadedModel model = ModelLoader.open(TestModels.stories260kGguf(), null)) {
             assertReproducesReference(List.of(TransformerStage.whole(model)));
         }
     }
 
     @Test
     void llama2cCheckpointReproducesLlama2cGreedyTokens() throws IOException {
-        try (LoadedModel model = ModelLoader.open(ModelFiles.stories260kBin(), null)) {
+        try (LoadedModel model = ModelLoader.open(TestModels.stories260kBin(), null)) {
             assertReproducesReference(List.of(TransformerStage.whole(model)));
         }
     }
 
     @Test
     void modelSplitIntoThreeStagesReproducesLlama2cGreedyTokens() throws IOException {
-        try (LoadedModel model = ModelLoader.open(ModelFiles.stories260kGguf(), null)) {
+        try (LoadedModel model = ModelLoader.open(TestModels.stories260kGguf(), null)) {
             assertReproducesReference(List.of(new TransformerStage(model, 0, 2), new TransformerStage(model, 2, 3),
                     new TransformerStage(model, 3, 5)));
         }
     }
 
     private static void assertReproducesReference(List<TransformerStage> stages) throws IOException {
-        JsonNode reference = new ObjectMapper().readTree(ModelFiles.referenceGreedy().toFile());
+        JsonNode reference = new ObjectMapper().readTree(TestModels.referenceGreedy().toFile());
         Generator generator = new Generator(stages, EOS);
         for (JsonNode c : reference.get("cases")) {
             int[] prompt = ints(c.get("prompt_tokens"));

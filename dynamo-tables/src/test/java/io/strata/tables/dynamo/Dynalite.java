@@ -23,13 +23,15 @@ import java.util.concurrent.TimeUnit;
  * for one test class. Without {@code localstack/node_modules} or {@code node} the tests are skipped, except under
  * CI=true where they fail with the command that installs it.
  */
-final class Dynalite implements AutoCloseable {
+public final class Dynalite implements AutoCloseable {
 
     private final Process process;
+    private final int port;
     private final DynamoDbClient client;
 
     private Dynalite(Process process, int port) {
         this.process = process;
+        this.port = port;
         this.client = DynamoDbClient.builder()
                 .endpointOverride(URI.create("http://127.0.0.1:" + port))
                 .region(Region.US_EAST_1)
@@ -38,8 +40,8 @@ final class Dynalite implements AutoCloseable {
                 .build();
     }
 
-    /** Why {@link #startIfInstalled()} answered null, for the tests' skip messages. */
-    static String missing() {
+    /** Why {@link #startIfInstalled()} answered null, for the tests' skip messages; null when it can run. */
+    public static String missing() {
         String node = findNode();
         Path cli = repositoryRoot().resolve("localstack/node_modules/dynalite/cli.js");
         if (node != null && Files.isRegularFile(cli)) {
@@ -67,7 +69,8 @@ final class Dynalite implements AutoCloseable {
         Assumptions.assumeTrue(dynalite != null, () -> "skipping DynamoDB tests: " + missing());
     }
 
-    private static Dynalite start() throws IOException, InterruptedException {
+    /** Starts the emulator (check {@link #missing()} first). */
+    public static Dynalite start() throws IOException, InterruptedException {
         Path cli = repositoryRoot().resolve("localstack/node_modules/dynalite/cli.js");
         String node = findNode();
         int port;
@@ -93,6 +96,11 @@ final class Dynalite implements AutoCloseable {
 
     DynamoDbClient client() {
         return client;
+    }
+
+    /** Where it listens: http://127.0.0.1:port. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
     }
 
     @Override
