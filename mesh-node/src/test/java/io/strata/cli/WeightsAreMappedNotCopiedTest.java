@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A model larger than the JVM's whole heap still generates: the weights stay in the mapped
+ * A model larger than the JVM's whole heap still generates and splits: the weights stay in the mapped
  * file. (The full 1.1B F32 model with -Xmx512m is the same run at full size; see
  * docs/benchmarks.md. Here: TinyLlama-1.1B's width with two layers, ~0.6 GB, under -Xmx192m.)
  */
@@ -26,24 +26,52 @@ class WeightsAreMappedNotCopiedTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aModelLargerThanTheHeapGeneratesInAChildJvm() throws Exception {
+    private static final long HEAP = 192L << 20;
+
+    private Path modelSeveralTimesTheHeap() throws Exception {
         Path model = dir.resolve("wide.gguf");
         SyntheticModelGenerator.writeGguf(SyntheticSpec.of(SyntheticShape.parse("tinyllama-1.1b:layers=2"), 3),
                 TensorEncoding.F32, model, 2, SyntheticProgress.NONE);
-        long heap = 192L << 20;
-        assertTrue(Files.size(model) > 3 * heap, "the model is several times the heap");
+        assertTrue(Files.size(model) > 3 * HEAP, "the model is several times the heap");
+        return model;
+    }
 
+    /** Runs {@code strata ARGS} in a child JVM with the small heap; returns its stdout. */
+    private static String strataWithSmallHeap(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + (heap >> 20) + "m", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Strata.class.getName(),
-                "generate", "--model", model.toString(), "--prompt", "hello", "--max-tokens", "3",
-                "--temperature", "0", "--json"));
+                "-Xmx" + (HEAP >> 20) + "m", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Strata.class.getName()));
+        command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
         String out = new String(p.getInputStream().readAllBytes());
         String err = new String(p.getErrorStream().readAllBytes());
         assertEquals(0, p.waitFor(), err);
+        return out;
+    }
+
+    @Test
+    void aModelLargerThanTheHeapSplitsInAChildJvm() throws Exception {
+        Path model = modelSeveralTimesTheHeap();
+        Path out = dir.resolve("splits");
+        strataWithSmallHeap("split", "--model", model.toString(), "--stages", "2", "--out", out.toString());
+        var plan = new ObjectMapper().readTree(out.resolve("wide.plan.json").toFile());
+        assertEquals(2, plan.get("blocks").size());
+        long bytes = 0;
+        for (var block : plan.get("blocks")) {
+            Path artifact = out.resolve(block.get("artifact_file").asText());
+            assertEquals(block.get("bytes").asLong(), Files.size(artifact));
+            assertEquals(block.get("model_layer_hash").asText(), io.strata.sdk.LayerHash.md5(artifact));
+            bytes += Files.size(artifact);
+        }
+        assertTrue(bytes > 3 * HEAP, "the splits together are several times the heap too");
+    }
+
+    @Test
+    void aModelLargerThanTheHeapGeneratesInAChildJvm() throws Exception {
+        Path model = modelSeveralTimesTheHeap();
+        String out = strataWithSmallHeap("generate", "--model", model.toString(), "--prompt", "hello",
+                "--max-tokens", "3", "--temperature", "0", "--json");
         var json = new ObjectMapper().readTree(out);
         assertEquals(3, json.get("tokens").size(), out);
 
