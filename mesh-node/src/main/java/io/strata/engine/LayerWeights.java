@@ -29,6 +29,11 @@ record LayerWeights(
         WeightMatrix up,
         WeightMatrix down) {
 
+    /** The query, key and value projections, which share their input. */
+    WeightMatrix[] qkv() {
+        return new WeightMatrix[]{wq, wk, wv};
+    }
+
     static LayerWeights load(LoadedModel model, int layer) {
         ModelConfig c = model.config();
         int dim = c.dim();

@@ -211,9 +211,7 @@ public final class TransformerStage {
             for (int t = 0; t < n; t++) {
                 ActivationKernels.rmsnorm(s.xb, t * dim, x, t * dim, w.attnNorm(), dim, eps);
             }
-            w.wq().matmul(s.xb, n, s.q);
-            w.wk().matmul(s.xb, n, s.k);
-            w.wv().matmul(s.xb, n, s.v);
+            WeightMatrix.matmulEach(s.xb, n, w.qkv(), new float[][]{s.q, s.k, s.v});
             addBias(s.q, w.qBias(), n, qDim);
             addBias(s.k, w.kBias(), n, kvDim);
             addBias(s.v, w.vBias(), n, kvDim);
@@ -230,16 +228,28 @@ public final class TransformerStage {
             for (int t = 0; t < n; t++) {
                 ActivationKernels.rmsnorm(s.xb, t * dim, x, t * dim, w.ffnNorm(), dim, eps);
             }
-            w.gate().matmul(s.xb, n, s.hb);
-            w.up().matmul(s.xb, n, s.hb2);
-            float[] hb = s.hb;
-            float[] hb2 = s.hb2;
-            Parallel.shared().forRows(n * hiddenDim, PARALLEL_GRAIN,
-                    (from, to) -> ActivationKernels.swiglu(hb, hb2, from, to - from));
+            gatedFeedForward(w, s.xb, n, s.hb, s.hb2);
             w.down().matmul(s.hb, n, s.xb);
             ActivationKernels.add(x, s.xb, n * dim);
         }
         s.filled = startPos + n;
+    }
+
+    /**
+     * {@code hb = silu(gate · xb) * (up · xb)} in one parallel pass: each thread computes a run of
+     * rows of both products and applies SwiGLU to them at once.
+     */
+    private void gatedFeedForward(LayerWeights w, float[] xb, int n, float[] hb, float[] hb2) {
+        int hiddenDim = config.hiddenDim();
+        WeightMatrix gate = w.gate();
+        WeightMatrix up = w.up();
+        Parallel.shared().forRows(hiddenDim, gate.minRowsPerChunk(n), (from, to) -> {
+            gate.matmulRows(xb, n, hb, from, to);
+            up.matmulRows(xb, n, hb2, from, to);
+            for (int t = 0; t < n; t++) {
+                ActivationKernels.swiglu(hb, hb2, t * hiddenDim + from, to - from);
+            }
+        });
     }
 
     /**

@@ -26,16 +26,15 @@ final class F16Matrix extends WeightMatrix {
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
             int c = 0;
-            for (int end = n - n % (2 * L); c < end; c += 2 * L) {
-                long at = base + 2L * c;
-                a0 = HalfFloats.f16ToFloat(ShortVector.fromMemorySegment(S, w, at, LE))
-                        .fma(FloatVector.fromArray(F, x, xOffset + c), a0);
-                a1 = HalfFloats.f16ToFloat(ShortVector.fromMemorySegment(S, w, at + 2L * L, LE))
-                        .fma(FloatVector.fromArray(F, x, xOffset + c + L), a1);
-            }
             for (int end = n - n % L; c < end; c += L) {
-                a0 = HalfFloats.f16ToFloat(ShortVector.fromMemorySegment(S, w, base + 2L * c, LE))
-                        .fma(FloatVector.fromArray(F, x, xOffset + c), a0);
+                // One conversion site, so that it is inlined once and its vectors stay in registers.
+                FloatVector v = HalfFloats.f16ToFloat(ShortVector.fromMemorySegment(S, w, base + 2L * c, LE));
+                FloatVector xv = FloatVector.fromArray(F, x, xOffset + c);
+                if ((c & L) == 0) { // alternate accumulators (the JIT unrolls the branch away)
+                    a0 = v.fma(xv, a0);
+                } else {
+                    a1 = v.fma(xv, a1);
+                }
             }
             a0.add(a1).intoArray(lanes, 0);
             float sum = sumLanes(lanes);

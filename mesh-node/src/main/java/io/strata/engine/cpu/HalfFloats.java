@@ -3,7 +3,6 @@ package io.strata.engine.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -30,14 +29,23 @@ public final class HalfFloats {
         return Float.intBitsToFloat(bits << 16);
     }
 
+    // The vector conversions are split into pieces under the JIT's always-inline size (35
+    // bytecodes): a vector passed to a call that is not inlined is allocated on the heap.
+
     /** {@link Lanes#L} F16 values (as shorts) to floats, exactly. */
     static FloatVector f16ToFloat(ShortVector halves) {
-        IntVector h = (IntVector) halves.convertShape(VectorOperators.S2I, Lanes.I, 0); // sign-extends
-        IntVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-        IntVector finite = magnitude.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts();
-        VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, F16_EXPONENT_MASK);
-        IntVector bits = finite.blend(magnitude.or(0x7f800000), special);
-        return bits.or(h.and(0x80000000)).reinterpretAsFloats();
+        return fromWidened((IntVector) halves.convertShape(VectorOperators.S2I, Lanes.I, 0));
+    }
+
+    /** Halves sign-extended to ints: the sign is then bit 31 already. */
+    private static FloatVector fromWidened(IntVector h) {
+        return magnitudeBits(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13)).or(h.and(0x80000000)).reinterpretAsFloats();
+    }
+
+    /** Float bits of a half's magnitude already shifted into float position: rebias, or patch Inf/NaN. */
+    private static IntVector magnitudeBits(IntVector m) {
+        return m.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts()
+                .blend(m.or(0x7f800000), m.compare(VectorOperators.GE, F16_EXPONENT_MASK));
     }
 
     /** {@link Lanes#L} BF16 values (as shorts) to floats. */

@@ -8,8 +8,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * A parallel-for over rows on a fixed set of threads: {@code threads - 1} workers plus the
  * calling thread. One decode step issues ~150 matmuls a few microseconds apart, so workers spin
  * for a short while after each job before parking: waking a parked thread costs more than the
- * work between two matmuls. Rows are handed out in chunks from a shared counter, so a core that
- * another process steals for a moment does not hold the whole step back.
+ * work between two matmuls.
+ *
+ * <p>Rows are handed out in chunks from a shared counter, and a job is finished when all its
+ * chunks are, not when every worker has checked in: the caller never waits for a worker that the
+ * operating system has not scheduled yet (on a busy machine it simply does the chunks itself).
  */
 public final class Parallel {
     /** The work for rows {@code [from, to)}. */
@@ -20,20 +23,47 @@ public final class Parallel {
 
     private static final Parallel SHARED = new Parallel(Runtime.getRuntime().availableProcessors());
     private static final long SPIN_NANOS = 200_000;
-    private static final int CHUNKS_PER_THREAD = 8;
+    private static final int CHUNKS_PER_THREAD = 16;
 
     /** Set on workers, and on a caller while it runs a job: a nested parallel-for runs inline. */
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
+    /** One call of {@link #forRows}: its chunks, which thread takes which, and how many are done. */
+    private static final class Job {
+        final RowRange body;
+        final int rows;
+        final int chunk;
+        final int chunks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(RowRange body, int rows, int chunk) {
+            this.body = body;
+            this.rows = rows;
+            this.chunk = chunk;
+            this.chunks = (rows + chunk - 1) / chunk;
+        }
+
+        /** Takes chunks until none are left. */
+        void work() {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                int from = c * chunk;
+                try {
+                    body.run(from, Math.min(rows, from + chunk));
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
+
     private final Worker[] workers;
     private final ReentrantLock dispatch = new ReentrantLock();
-    private final AtomicInteger nextChunk = new AtomicInteger();
-    private final AtomicInteger unfinished = new AtomicInteger();
-    private RowRange body;
-    private int rows;
-    private int chunk;
-    private volatile long generation;
-    private volatile Throwable failure;
+    /** The latest job; it stays published when finished, and a late worker finds no chunk left in it. */
+    private volatile Job job;
 
     /** A pool of {@code threads} threads in all, the caller included. */
     public Parallel(int threads) {
@@ -71,13 +101,8 @@ public final class Parallel {
             return;
         }
         try {
-            this.body = body;
-            this.rows = rows;
-            this.chunk = Math.max(Math.max(1, minRows), ceilDiv(rows, threads * CHUNKS_PER_THREAD));
-            this.failure = null;
-            nextChunk.set(0);
-            unfinished.set(workers.length);
-            generation++; // volatile write: publishes the job to the workers
+            Job j = new Job(body, rows, Math.max(Math.max(1, minRows), ceilDiv(rows, threads * CHUNKS_PER_THREAD)));
+            job = j; // volatile write: publishes the job to the workers
             for (Worker w : workers) {
                 if (w.parked) {
                     LockSupport.unpark(w.thread);
@@ -85,20 +110,19 @@ public final class Parallel {
             }
             INSIDE.set(Boolean.TRUE);
             try {
-                runChunks();
+                j.work();
             } finally {
                 INSIDE.set(Boolean.FALSE);
             }
             int spins = 0;
-            while (unfinished.get() != 0) {
+            while (j.done.get() < j.chunks) { // only chunks another thread is in the middle of
                 if (++spins < 10_000) {
                     Thread.onSpinWait();
                 } else {
-                    Thread.yield(); // a worker lost its core; let it have ours
+                    Thread.yield(); // that thread lost its core; let it have ours
                 }
             }
-            this.body = null;
-            Throwable f = failure;
+            Throwable f = j.failure;
             if (f != null) {
                 if (f instanceof RuntimeException re) {
                     throw re;
@@ -110,19 +134,6 @@ public final class Parallel {
             }
         } finally {
             dispatch.unlock();
-        }
-    }
-
-    private void runChunks() {
-        RowRange b = body;
-        int n = rows;
-        int c = chunk;
-        for (int from = nextChunk.getAndIncrement() * c; from < n; from = nextChunk.getAndIncrement() * c) {
-            try {
-                b.run(from, Math.min(n, from + c));
-            } catch (Throwable t) {
-                failure = t;
-            }
         }
     }
 
@@ -142,32 +153,28 @@ public final class Parallel {
         @Override
         public void run() {
             INSIDE.set(Boolean.TRUE);
-            // Generation 0 means no job yet. Reading the field here instead could skip a job
-            // published between the pool's construction and this thread's first instruction.
-            long seen = 0;
+            Job seen = null;
             while (true) {
-                long g = awaitJob(seen);
-                seen = g;
-                runChunks();
-                unfinished.decrementAndGet();
+                seen = awaitJob(seen);
+                seen.work();
             }
         }
 
-        private long awaitJob(long seen) {
+        private Job awaitJob(Job seen) {
             long spinStart = System.nanoTime();
             int spins = 0;
             while (true) {
-                long g = generation;
-                if (g != seen) {
-                    return g;
+                Job j = job;
+                if (j != seen) {
+                    return j;
                 }
                 if ((++spins & 63) != 0 || System.nanoTime() - spinStart < SPIN_NANOS) {
                     Thread.onSpinWait();
                     continue;
                 }
-                // Dekker handshake with forRows: either we see the new generation here, or it sees parked.
+                // Dekker handshake with forRows: either we see the new job here, or it sees parked.
                 parked = true;
-                if (generation == seen) {
+                if (job == seen) {
                     LockSupport.park(this);
                 }
                 parked = false;

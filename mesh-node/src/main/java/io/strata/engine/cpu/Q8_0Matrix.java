@@ -25,25 +25,23 @@ final class Q8_0Matrix extends WeightMatrix {
 
     @Override
     void dotRows(int from, int to, float[] x, int xOffset, float[] out, int outOffset) {
-        MemorySegment w = data;
         int blocks = cols / BLOCK;
+        long rowBytes = (long) blocks * BLOCK_BYTES;
         float[] lanes = new float[L];
         for (int r = from; r < to; r++) {
-            long base = (long) r * blocks * BLOCK_BYTES;
+            MemorySegment w = data;
+            long base = r * rowBytes;
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
             for (int b = 0; b < blocks; b++) {
                 long at = base + (long) b * BLOCK_BYTES;
                 int xi = xOffset + b * BLOCK;
-                // The block's first product stands alone so that no vector variable is ever null.
-                FloatVector s = ((FloatVector) ByteVector.fromMemorySegment(B, w, at + 2, LE)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xi));
+                FloatVector s = values(w, at, 0).mul(FloatVector.fromArray(F, x, xi));
                 for (int k = L; k < BLOCK; k += L) {
-                    s = ((FloatVector) ByteVector.fromMemorySegment(B, w, at + 2 + k, LE)
-                            .convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xi + k), s);
+                    s = values(w, at, k).fma(FloatVector.fromArray(F, x, xi + k), s);
                 }
                 FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT_LE, at)));
-                if ((b & 1) == 0) {
+                if ((b & 1) == 0) { // alternate accumulators: two blocks' FMAs in flight (the JIT unrolls the branch away)
                     a0 = s.fma(d, a0);
                 } else {
                     a1 = s.fma(d, a1);
@@ -52,6 +50,11 @@ final class Q8_0Matrix extends WeightMatrix {
             a0.add(a1).intoArray(lanes, 0);
             out[outOffset + r] = sumLanes(lanes);
         }
+    }
+
+    /** Values k .. k + L of the block at {@code at}, as floats (small enough to be inlined everywhere). */
+    private static FloatVector values(MemorySegment w, long at, int k) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, w, at + 2 + k, LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
     @Override

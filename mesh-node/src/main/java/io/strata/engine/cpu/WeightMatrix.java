@@ -94,25 +94,66 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
      * while it is in cache, so the weights are read from memory once for the whole batch.
      */
     public void matmul(float[] x, int n, float[] out) {
+        checkProduct(x, n, out);
+        Parallel.shared().forRows(rows, minRowsPerChunk(n), (from, to) -> matmulRows(x, n, out, from, to));
+    }
+
+    /**
+     * Several products with the same input in one parallel pass ({@code outs[i] = matrices[i] · x}),
+     * so threads meet at one barrier instead of one per matrix: the query, key and value
+     * projections, for instance.
+     */
+    public static void matmulEach(float[] x, int n, WeightMatrix[] matrices, float[][] outs) {
+        int total = 0;
+        int minRows = Integer.MAX_VALUE;
+        for (int i = 0; i < matrices.length; i++) {
+            matrices[i].checkProduct(x, n, outs[i]);
+            total += matrices[i].rows;
+            minRows = Math.min(minRows, matrices[i].minRowsPerChunk(n));
+        }
+        Parallel.shared().forRows(total, minRows, (from, to) -> {
+            int start = 0;
+            for (int i = 0; i < matrices.length && start < to; i++) {
+                WeightMatrix m = matrices[i];
+                int lo = Math.max(from, start);
+                int hi = Math.min(to, start + m.rows);
+                if (lo < hi) {
+                    m.matmulRows(x, n, outs[i], lo - start, hi - start);
+                }
+                start += m.rows;
+            }
+        });
+    }
+
+    /**
+     * Rows {@code [from, to)} of the batched product, on the calling thread: the unit of work that
+     * {@link #matmul} hands to each thread, for callers that fuse other work into the same pass.
+     */
+    public void matmulRows(float[] x, int n, float[] out, int from, int to) {
+        if (n == 1) {
+            dotRows(from, to, x, 0, out, 0);
+            return;
+        }
+        int tileRows = (int) Math.max(1, TILE_BYTES / Math.max(1, rowBytes()));
+        for (int r = from; r < to; r += tileRows) {
+            int end = Math.min(to, r + tileRows);
+            for (int t = 0; t < n; t++) {
+                dotRows(r, end, x, t * cols, out, t * rows);
+            }
+        }
+    }
+
+    /** The fewest rows worth handing to a thread for a batch of {@code n}. */
+    public int minRowsPerChunk(int n) {
+        return Math.max(1, MIN_ELEMENTS_PER_CHUNK / Math.max(1, cols * n));
+    }
+
+    private void checkProduct(float[] x, int n, float[] out) {
         if (n < 1 || x.length < (long) n * cols || out.length < (long) n * rows) {
             throw new IllegalArgumentException(name + ": product of " + rows + "×" + cols + " with " + n
                     + " tokens needs x of " + (long) n * cols + " and out of " + (long) n * rows
                     + " floats, got " + x.length + " and " + out.length);
         }
-        int minRows = Math.max(1, MIN_ELEMENTS_PER_CHUNK / Math.max(1, cols * n));
-        if (n == 1) {
-            Parallel.shared().forRows(rows, minRows, (from, to) -> dotRows(from, to, x, 0, out, 0));
-            return;
-        }
-        int tileRows = (int) Math.max(1, TILE_BYTES / Math.max(1, rowBytes()));
-        Parallel.shared().forRows(rows, minRows, (from, to) -> {
-            for (int r = from; r < to; r += tileRows) {
-                int end = Math.min(to, r + tileRows);
-                for (int t = 0; t < n; t++) {
-                    dotRows(r, end, x, t * cols, out, t * rows);
-                }
-            }
-        });
     }
 
     private long rowBytes() {
