@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection on a virtual thread, answers PINGs with PONGs and hands every other frame to the
  * node's {@link FrameHandler}.
  */
-public final class TcpTransport implements AutoCloseable {
+public final class TcpTransport implements FrameSender, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TcpTransport.class.getName());
     private static final int CONNECT_TIMEOUT_MS = 2000;
 
@@ -65,6 +65,7 @@ public final class TcpTransport implements AutoCloseable {
     }
 
     /** Sends one frame to {@code peer} over its persistent connection, connecting first if needed. */
+    @Override
     public void send(PeerAddress peer, Frame frame) throws IOException {
         connection(peer).send(frame);
     }
