@@ -7,6 +7,7 @@ import io.strata.mesh.gateway.GatewayConfig;
 import io.strata.mesh.membership.Eventually;
 import io.strata.mesh.membership.LoopbackPorts;
 import io.strata.split.ModelPlan;
+import io.strata.split.ModelPlanFile;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -29,8 +30,18 @@ final class InProcessMesh implements AutoCloseable {
 
     InProcessMesh(Path dir, int stages, int nodeCount, ModelPlan.Replicas replicas, GatewayConfig gateway)
             throws IOException {
-        this.plan = Stories260kPlan.write(dir.resolve("plan"), stages, replicas);
+        this(dir, stages, nodeCount, replicas, gateway, -1, replicas);
+    }
+
+    /** With block {@code rank} replicated {@code rankReplicas} times. */
+    InProcessMesh(Path dir, int stages, int nodeCount, ModelPlan.Replicas replicas, GatewayConfig gateway, int rank,
+                  ModelPlan.Replicas rankReplicas) throws IOException {
+        ModelPlan written = Stories260kPlan.write(dir.resolve("plan"), stages, replicas);
         this.planFile = Stories260kPlan.planFile(dir.resolve("plan"));
+        this.plan = rank < 0 ? written : withReplicas(written, rank, rankReplicas);
+        if (rank >= 0) {
+            ModelPlanFile.write(plan, planFile);
+        }
         long budget = plan.blocks().stream().mapToLong(ModelPlan.BlockSpec::memoryBytes).max().orElseThrow();
         List<Integer> ports = LoopbackPorts.free(nodeCount);
         try {
@@ -53,6 +64,17 @@ final class InProcessMesh implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    static ModelPlan withReplicas(ModelPlan plan, int rank, ModelPlan.Replicas replicas) {
+        List<ModelPlan.BlockSpec> blocks = new ArrayList<>();
+        for (ModelPlan.BlockSpec b : plan.blocks()) {
+            blocks.add(b.rank() != rank ? b : new ModelPlan.BlockSpec(b.blockId(), b.rank(), b.worldSize(), b.firstLayer(),
+                    b.lastLayer(), b.artifactUrl(), b.artifactFile(), b.modelLayerHash(), b.sha256(), b.bytes(),
+                    b.memoryBytes(), replicas, b.componentUri(), b.reused()));
+        }
+        return new ModelPlan(plan.planVersion(), plan.modelId(), plan.modelName(), plan.source(), plan.architecture(),
+                plan.layers(), plan.strategy(), plan.contextTokens(), blocks, plan.vdag());
     }
 
     /** Every node routes every stage, each replica on a node of its own. */
