@@ -51,6 +51,17 @@ final class MetricsText {
         return Double.NaN;
     }
 
+    /** The sum of every sample of {@code name} (over all its label sets); 0 when there is none. */
+    double sum(String name) {
+        double total = 0;
+        for (Sample s : samples) {
+            if (s.name().equals(name)) {
+                total += s.value();
+            }
+        }
+        return total;
+    }
+
     /** The value of an unlabelled-by-block metric (the first sample of {@code name}), or NaN. */
     double value(String name) {
         for (Sample s : samples) {

@@ -53,7 +53,7 @@ final class CompletionHandler {
         }
         int eos = tokenizer.eos();
         GenerationSpec spec = new GenerationSpec(modelId, prompt, maxTokens, req.temperature(), req.topP(), seed,
-                eos >= 0 ? new int[]{eos} : new int[0], GenerationSpec.capacityFor(prompt.length, maxTokens, context));
+                eos >= 0 && !req.ignoreEos() ? new int[]{eos} : new int[0], GenerationSpec.capacityFor(prompt.length, maxTokens, context));
 
         OpenAiShapes shapes = new OpenAiShapes(chat, (chat ? "chatcmpl-" : "cmpl-")
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()), System.currentTimeMillis() / 1000,

@@ -23,16 +23,17 @@ import java.util.Set;
  * @param stream         answer with server-sent events
  * @param includeUsage   streaming: send a last chunk with the usage
  * @param returnDetails  Strata's extension: add a {@code "strata"} object (token ids, speed, failovers, path)
+ * @param ignoreEos      Strata's extension (as vLLM's): do not stop at the end-of-sequence token (for benchmarks)
  */
 public record CompletionRequest(boolean chat, String model, String prompt, int[] promptTokens,
                                 List<ChatTemplate.Message> messages, Integer maxTokens, float temperature, float topP,
                                 Long seed, List<String> stop, boolean stream, boolean includeUsage,
-                                boolean returnDetails) {
+                                boolean returnDetails, boolean ignoreEos) {
     private static final Set<String> COMPLETION_FIELDS = Set.of("model", "prompt", "max_tokens", "temperature", "top_p",
-            "seed", "stop", "stream", "stream_options", "n", "user", "return_details", "echo", "logprobs",
+            "seed", "stop", "stream", "stream_options", "n", "user", "return_details", "ignore_eos", "echo", "logprobs",
             "presence_penalty", "frequency_penalty", "best_of", "logit_bias", "suffix");
     private static final Set<String> CHAT_FIELDS = Set.of("model", "messages", "max_tokens", "max_completion_tokens",
-            "temperature", "top_p", "seed", "stop", "stream", "stream_options", "n", "user", "return_details",
+            "temperature", "top_p", "seed", "stop", "stream", "stream_options", "n", "user", "return_details", "ignore_eos",
             "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "response_format");
 
     public static CompletionRequest parse(JsonNode body, boolean chat) {
@@ -90,7 +91,7 @@ public record CompletionRequest(boolean chat, String model, String prompt, int[]
         JsonNode options = body.get("stream_options");
         boolean includeUsage = options != null && options.isObject() && options.path("include_usage").asBoolean(false);
         return new CompletionRequest(chat, model, prompt, promptTokens, messages, maxTokens, temperature, topP, seed,
-                stop, stream, includeUsage, bool(body, "return_details"));
+                stop, stream, includeUsage, bool(body, "return_details"), bool(body, "ignore_eos"));
     }
 
     private static List<ChatTemplate.Message> messages(JsonNode m) {

@@ -7,12 +7,16 @@ import io.strata.mesh.artifacts.LoadedBlock;
 import io.strata.mesh.transport.ActivationCodec;
 import io.strata.mesh.transport.Frame;
 import io.strata.mesh.transport.FrameError;
+import io.strata.mesh.transport.PeerAddress;
 import io.strata.mesh.transport.SampledToken;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +34,8 @@ final class HostedStage {
     private static final System.Logger LOG = System.getLogger(HostedStage.class.getName());
     /** Rows per forward pass at most: bounds scratch memory when several prompts arrive at once. */
     static final int MAX_BATCH_ROWS = 512;
+    /** Longest wait for the rest of an upstream group: it was written in one go, so it is microseconds behind. */
+    static final long GROUP_WAIT_NANOS = 2_000_000;
 
     final LoadedBlock block;
     final TransformerStage stage;
@@ -80,23 +86,22 @@ final class HostedStage {
 
     private void loop() {
         List<WorkItem> batch = new ArrayList<>();
+        WorkItem carried = null;
         while (running) {
-            WorkItem first;
-            try {
-                first = queue.poll(250, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                continue; // stop() sets running first
+            WorkItem first = carried;
+            carried = null;
+            if (first == null) {
+                try {
+                    first = queue.poll(250, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    continue; // stop() sets running first
+                }
             }
             if (first == null) {
                 continue;
             }
             batch.clear();
-            batch.add(first);
-            int n = first.rows();
-            for (WorkItem next = queue.peek(); next != null && n + next.rows() <= MAX_BATCH_ROWS; next = queue.peek()) {
-                batch.add(queue.poll()); // this thread is the only taker: the head it saw is the head it takes
-                n += next.rows();
-            }
+            carried = gather(first, batch);
             try {
                 run(batch);
             } catch (RuntimeException | OutOfMemoryError e) {
@@ -107,6 +112,43 @@ final class HostedStage {
                 }
             }
         }
+    }
+
+    /**
+     * Everything waiting, up to {@link #MAX_BATCH_ROWS} rows, into {@code batch}; while an upstream
+     * group is incomplete (an item said {@link WorkItem#more()}), waits up to {@link #GROUP_WAIT_NANOS}
+     * for the rest of it. Returns an item taken that did not fit, for the next pass.
+     */
+    private WorkItem gather(WorkItem first, List<WorkItem> batch) {
+        Set<Object> openGroups = new HashSet<>();
+        int n = 0;
+        long deadline = System.nanoTime() + GROUP_WAIT_NANOS;
+        WorkItem next = first;
+        while (next != null) {
+            if (!batch.isEmpty() && n + next.rows() > MAX_BATCH_ROWS) {
+                return next;
+            }
+            batch.add(next);
+            n += next.rows();
+            if (next.more()) {
+                openGroups.add(next.source());
+            } else {
+                openGroups.remove(next.source());
+            }
+            next = queue.poll();
+            if (next == null && !openGroups.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    try {
+                        next = queue.poll(left, TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return null;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     private void run(List<WorkItem> batch) {
@@ -163,6 +205,7 @@ final class HostedStage {
         rows.add(n);
         batches.increment();
 
+        List<Outgoing> outgoing = new ArrayList<>(accepted.size());
         row = 0;
         int sampledIndex = 0;
         for (WorkItem w : accepted) {
@@ -170,12 +213,46 @@ final class HostedStage {
             s.lastActiveNanos = System.nanoTime();
             if (!stage.producesLogits()) {
                 byte[] payload = ActivationCodec.encode(s.open.wireDType(), out, row * dim, w.rows(), dim);
-                server.forward(s, Frame.activations(s.id, stageIndex + 1, w.step(), w.startPos(), w.rows(), dim,
-                        s.open.wireDType(), payload, w.sample()));
+                outgoing.add(new Outgoing(s, Frame.activations(s.id, stageIndex + 1, w.step(), w.startPos(), w.rows(),
+                        dim, s.open.wireDType(), payload, w.sample())));
             } else if (w.sample()) {
-                emit(s, w, chosen[sampledIndex++]);
+                emit(s, w, chosen[sampledIndex++], outgoing);
             }
             row += w.rows();
+        }
+        send(outgoing);
+        for (Outgoing o : outgoing) {
+            if (o.toGateway != null) {
+                server.toGateway(o.session, o.toGateway);
+            }
+        }
+    }
+
+    /** A frame for a session's next stage, and (last stage) the same token for its gateway. */
+    private record Outgoing(StageSession session, Frame frame, Frame toGateway) {
+        Outgoing(StageSession session, Frame frame) {
+            this(session, frame, null);
+        }
+    }
+
+    /**
+     * Sends the pass's frames, those for one node marked {@link Frame#MORE} but the last, so that
+     * node takes them into one pass too.
+     */
+    private void send(List<Outgoing> outgoing) {
+        Map<PeerAddress, Integer> lastTo = new HashMap<>();
+        for (int i = 0; i < outgoing.size(); i++) {
+            Outgoing o = outgoing.get(i);
+            if (o.frame != null) {
+                lastTo.put(StageServer.destination(o.session, o.frame).address(), i);
+            }
+        }
+        for (int i = 0; i < outgoing.size(); i++) {
+            Outgoing o = outgoing.get(i);
+            if (o.frame != null) {
+                boolean last = lastTo.get(StageServer.destination(o.session, o.frame).address()) == i;
+                server.forward(o.session, last ? o.frame : o.frame.withMore());
+            }
         }
     }
 
@@ -207,16 +284,15 @@ final class HostedStage {
         return chosen;
     }
 
-    private void emit(StageSession s, WorkItem w, int token) {
+    private void emit(StageSession s, WorkItem w, int token, List<Outgoing> outgoing) {
         int position = w.startPos() + w.rows();
         SampledToken.Finish finish = s.open.isStop(token) ? SampledToken.Finish.STOP
                 : w.step() + 1 >= s.open.maxTokens() ? SampledToken.Finish.LENGTH
                 : position >= s.open.capacity() ? SampledToken.Finish.CONTEXT
                 : SampledToken.Finish.NONE;
         SampledToken t = new SampledToken(token, finish);
-        if (finish == SampledToken.Finish.NONE) {
-            server.forward(s, Frame.sampled(s.id, 0, w.step(), position, t)); // stage 0 first: the next step starts sooner
-        }
-        server.toGateway(s, Frame.sampled(s.id, Frame.GATEWAY, w.step(), position, t));
+        // stage 0 first (the next step starts sooner), then the gateway
+        outgoing.add(new Outgoing(s, finish == SampledToken.Finish.NONE ? Frame.sampled(s.id, 0, w.step(), position, t)
+                : null, Frame.sampled(s.id, Frame.GATEWAY, w.step(), position, t)));
     }
 }

@@ -8,6 +8,7 @@ import io.strata.mesh.transport.Connection;
 import io.strata.mesh.transport.Frame;
 import io.strata.mesh.transport.FrameError;
 import io.strata.mesh.transport.FrameSender;
+import io.strata.mesh.transport.FrameType;
 import io.strata.mesh.transport.PeerAddress;
 import io.strata.mesh.transport.SampledToken;
 import io.strata.mesh.transport.SessionOpen;
@@ -195,7 +196,7 @@ public final class StageServer implements BlockHost, AutoCloseable {
         try {
             switch (f.type()) {
                 case TOKENS -> s.stage.submit(new WorkItem(s, f.step(), f.startPos(), f.rows(),
-                        TokenIds.decode(f.payload()), null, f.samples(), now));
+                        TokenIds.decode(f.payload()), null, f.samples(), now, from, f.more()));
                 case ACTIVATIONS -> {
                     int dim = s.stage.stage.config().dim();
                     if (f.cols() != dim) {
@@ -204,11 +205,13 @@ public final class StageServer implements BlockHost, AutoCloseable {
                         return;
                     }
                     s.stage.submit(new WorkItem(s, f.step(), f.startPos(), f.rows(), null,
-                            ActivationCodec.decode(f.dtype(), f.payload(), f.rows(), f.cols()), f.samples(), now));
+                            ActivationCodec.decode(f.dtype(), f.payload(), f.rows(), f.cols()), f.samples(), now, from,
+                            f.more()));
                 }
                 case SAMPLED -> {
                     SampledToken t = SampledToken.decode(f.payload());
-                    s.stage.submit(new WorkItem(s, f.step() + 1, f.startPos(), 1, new int[]{t.token()}, null, true, now));
+                    s.stage.submit(new WorkItem(s, f.step() + 1, f.startPos(), 1, new int[]{t.token()}, null, true, now,
+                            from, f.more()));
                 }
                 default -> throw new IllegalStateException("not work: " + f.type());
             }
@@ -219,10 +222,14 @@ public final class StageServer implements BlockHost, AutoCloseable {
 
     // ---- called by the stages' workers ----
 
+    /** Where {@code f} goes: the stage it names on the session's path (stage 0 for a sampled token). */
+    static SessionOpen.Hop destination(StageSession s, Frame f) {
+        return f.type() == FrameType.SAMPLED ? s.open.path().getFirst() : s.open.path().get(f.stage());
+    }
+
     /** Sends {@code f} to the session's next hop; a failure is reported to the gateway as that hop's loss. */
     void forward(StageSession s, Frame f) {
-        SessionOpen.Hop next = f.type() == io.strata.mesh.transport.FrameType.SAMPLED ? s.open.path().getFirst()
-                : s.open.path().get(f.stage());
+        SessionOpen.Hop next = destination(s, f);
         try {
             sender.send(next.address(), f);
         } catch (IOException e) {

@@ -13,6 +13,12 @@ public record Frame(FrameType type, int flags, int stage, long sessionId, int st
     public static final int GATEWAY = 0xFFFF;
     /** Flag: after these rows, the last stage samples the next token (the last chunk of a prompt, or a decode step). */
     public static final int SAMPLE = 1;
+    /**
+     * Flag: more frames from the same forward pass follow on this connection. The receiving stage
+     * waits for the rest of the group (briefly) so that sessions computed together stay together
+     * in its next pass, instead of the first frame starting a pass alone.
+     */
+    public static final int MORE = 2;
 
     public Frame {
         if (type == null || dtype == null || payload == null) {
@@ -55,6 +61,15 @@ public record Frame(FrameType type, int flags, int stage, long sessionId, int st
 
     public boolean samples() {
         return (flags & SAMPLE) != 0;
+    }
+
+    public boolean more() {
+        return (flags & MORE) != 0;
+    }
+
+    /** This frame with {@link #MORE} set. */
+    public Frame withMore() {
+        return new Frame(type, flags | MORE, stage, sessionId, step, startPos, rows, cols, dtype, payload);
     }
 
     /** This frame addressed to another stage of the path. */
@@ -106,6 +121,6 @@ public record Frame(FrameType type, int flags, int stage, long sessionId, int st
         return type + "[session " + Long.toUnsignedString(sessionId, 16) + ", stage "
                 + (stage == GATEWAY ? "gateway" : String.valueOf(stage)) + ", step " + step + ", pos " + startPos
                 + ", " + rows + "×" + cols + " " + dtype + ", " + payload.length + " bytes"
-                + (samples() ? ", sample" : "") + "]";
+                + (samples() ? ", sample" : "") + (more() ? ", more" : "") + "]";
     }
 }
