@@ -1,11 +1,11 @@
 package io.strata.cli;
 
-import io.strata.engine.GenerationResult;
-import io.strata.engine.LocalPipeline;
-import io.strata.engine.SamplingParams;
-import io.strata.engine.TransformerStage;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.model.LoadedModel;
 import io.strata.model.ModelLoader;
+import io.strata.split.ByteSizes;
 import io.strata.split.ModelFootprint;
 import io.strata.split.ModelPlan;
 import io.strata.split.ModelPlanFile;
@@ -14,21 +14,44 @@ import io.strata.split.SplitPlan;
 import io.strata.split.SplitPlanner;
 import io.strata.split.SplitStrategy;
 import io.strata.split.SplitWriter;
-import io.strata.tokenizer.Tokenizer;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * {@code strata demo}: the main job on the embedded defaults. Splits the model (stories260K from
- * the project's models folder unless told otherwise) into stages, writes the artifacts and the
- * model plan, runs the splits as one model and streams a completion, then prints the plan and
- * the time each stage took.
+ * {@code strata demo}: the whole data plane on one machine. Splits the model (stories260K from
+ * the project's models folder unless told otherwise) into N stages, starts N {@code strata node}
+ * processes on loopback that form a cluster, waits until the routing table puts every stage on
+ * a process of its own, streams a completion through a node's gateway, then prints the plan
+ * and each stage's timings from the nodes' metrics. The children stop when the demo ends, is
+ * interrupted, or dies.
+ *
+ * <p>Placement spreads one block per process because each node offers exactly the memory of
+ * the largest block: the whole model fits no node, and with equal speeds the coordinator puts
+ * each next block on the emptiest node. The node carrying the plan starts last, once the others
+ * are members, so the first placement already sees every node.
  */
 final class DemoCommand extends OptionsCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration NODE_START = Duration.ofSeconds(60);
+    private static final Duration ROUTED = Duration.ofSeconds(90);
+
     @Override
     public String name() {
         return "demo";
@@ -36,23 +59,27 @@ final class DemoCommand extends OptionsCommand {
 
     @Override
     public String summary() {
-        return "split the default model into stages and stream a completion through them";
+        return "split a model, serve it from N node processes on loopback, stream a completion";
     }
 
     @Override
     Options options() {
-        return new Options("strata demo [--model PATH] [--stages N] [--prompt TEXT] [options]", """
-                Splits the model into N layer-range artifacts with a model plan, then runs the
-                splits chained as one model and streams a completion. The default model is
-                stories260K.gguf from $STRATA_MODELS or ../shared/models.""")
+        return new Options("strata demo [--model PATH] [--stages N] [--prompt TEXT] [--max-tokens N] [options]", """
+                Splits the model into N layer-range artifacts with a model plan, starts N mesh
+                nodes (strata node, one JVM each) on 127.0.0.1 that serve one stage each, and
+                streams a completion through a node's OpenAI-compatible gateway. The default
+                model is stories260K.gguf from $STRATA_MODELS or ../shared/models. Node logs go
+                to <work-dir>/logs.""")
                 .value("model", "PATH", "model to split", "stories260K.gguf from the models folder")
                 .value("tokenizer", "PATH", "tokenizer file (llama2.c checkpoints)", null)
-                .value("stages", "N", "number of splits", "3")
+                .value("stages", "N", "number of splits, and of node processes", "3")
                 .value("prompt", "TEXT", "text to continue", "Once upon a time")
                 .value("max-tokens", "N", "most tokens to generate", "120")
                 .value("temperature", "T", "0 for greedy decoding", "0.8")
+                .value("top-p", "P", "nucleus cut", "0.9")
                 .value("seed", "S", "random seed", "42")
-                .value("work-dir", "DIR", "where the splits and plan are written", "~/.cache/strata/demo")
+                .value("wire-dtype", "TYPE", "hidden states between stages: f32 (exact), f16, bf16, q8", "f32")
+                .value("work-dir", "DIR", "where the splits, plan, caches and node logs go", "~/.cache/strata/demo")
                 .flag("json", "print one JSON object (as generate --json) instead of streaming");
     }
 
@@ -61,11 +88,73 @@ final class DemoCommand extends OptionsCommand {
         Path model = o.has("model") ? Path.of(o.string("model")) : ModelDirectory.file("stories260K.gguf");
         Path tokenizer = o.optional("tokenizer").map(Path::of).orElse(null);
         int stages = o.integer("stages");
+        if (stages < 1 || stages > 16) {
+            throw new CliException("--stages must be 1-16 (one node process each), got " + stages);
+        }
+        int maxTokens = o.integer("max-tokens");
+        if (maxTokens < 1) {
+            throw new CliException("--max-tokens must be ≥ 1, got " + maxTokens);
+        }
+        float temperature = o.number("temperature");
+        float topP = o.number("top-p");
+        long seed = o.longValue("seed");
+        String wire = o.string("wire-dtype");
         boolean json = o.flag("json");
-        Path work = Path.of(o.string("work-dir").replaceFirst("^~", System.getProperty("user.home")));
+        Path work = Path.of(o.string("work-dir").replaceFirst("^~", System.getProperty("user.home"))).toAbsolutePath();
         PrintStream info = json ? err : out;
 
-        Path planFile;
+        Split split = split(model, tokenizer, stages, work, info);
+        startControlPlane(work, split, info);
+
+        long budget = split.plan.blocks().stream().mapToLong(ModelPlan.BlockSpec::memoryBytes).max().orElseThrow();
+        try (NodeProcesses nodes = new NodeProcesses()) {
+            List<NodeProcesses.Child> children = startNodes(nodes, split, stages, budget, wire, work, info);
+            NodeProcesses.Child gateway = children.getFirst();
+            JsonNode route = awaitRouted(gateway, split.plan, children);
+
+            ObjectNode request = JSON.createObjectNode();
+            request.put("model", split.plan.modelId());
+            request.put("prompt", o.string("prompt"));
+            request.put("max_tokens", maxTokens);
+            request.put("temperature", temperature);
+            request.put("top_p", topP);
+            request.put("seed", seed);
+            if (!json) {
+                out.print(o.string("prompt"));
+                out.flush();
+            }
+            CompletionStream.Result result = CompletionStream.run(gateway.baseUrl(), request, piece -> {
+                if (!json) {
+                    out.print(piece);
+                    out.flush();
+                }
+            });
+            JsonNode details = result.details();
+            if (json) {
+                ObjectNode node = JSON.createObjectNode();
+                node.set("prompt_tokens", details.get("prompt_tokens"));
+                node.set("tokens", details.get("tokens"));
+                node.put("text", result.text());
+                node.put("tokens_per_second", details.get("tokens_per_second").asDouble());
+                out.println(node);
+            } else {
+                out.println();
+                out.println();
+            }
+            info.printf(Locale.ROOT, "%d prompt + %d generated tokens through node %s's gateway; decode %.1f tok/s,"
+                            + " first token after %.1f ms%n", details.get("prompt_tokens").size(), details.get("tokens").size(),
+                    gateway.nodeId(), details.get("tokens_per_second").asDouble(),
+                    details.get("time_to_first_token_ms").asDouble());
+            printStages(info, split.plan, route, children);
+            return 0;
+        }
+    }
+
+    /** The split model: its plan and where the plan file is. */
+    private record Split(ModelPlan plan, Path planFile) {
+    }
+
+    private static Split split(Path model, Path tokenizer, int stages, Path work, PrintStream info) throws IOException {
         try (LoadedModel whole = ModelLoader.open(model, tokenizer)) {
             String modelId = SplitCommand.defaultModelId(model);
             SplitPlan plan = new SplitPlanner(ModelFootprint.of(whole), 2048).plan(NodeSpec.uniform(stages),
@@ -75,47 +164,139 @@ final class DemoCommand extends OptionsCommand {
             List<SplitWriter.WrittenSplit> written = SplitWriter.write(whole, plan, modelId, dir, SplitWriter.Progress.NONE);
             ModelPlan modelPlan = ModelPlanFile.of(modelId, model.getFileName().toString(), model,
                     whole.config().architecture(), plan, written, new ModelPlan.Replicas(1, 1));
-            planFile = ModelPlanFile.write(modelPlan, dir.resolve(modelId + ModelPlanFile.SUFFIX));
+            Path planFile = ModelPlanFile.write(modelPlan, dir.resolve(modelId + ModelPlanFile.SUFFIX));
             info.printf("model plan %s (%d layers → %d splits)%n", planFile, whole.config().layers(), stages);
             info.print(plan.table());
             for (SplitWriter.WrittenSplit w : written) {
                 info.printf("  split %d  %s  md5 %s%n", w.stage().index(), w.file().getFileName(), w.md5());
             }
             info.println();
+            return new Split(modelPlan, planFile);
         }
+    }
 
-        String[] generate = {"--model", planFile.toString(), "--prompt", o.string("prompt"),
-                "--max-tokens", o.string("max-tokens"), "--temperature", o.string("temperature"),
-                "--seed", o.string("seed")};
-        if (json) {
-            String[] withJson = java.util.Arrays.copyOf(generate, generate.length + 1);
-            withJson[generate.length] = "--json";
-            return new GenerateCommand().execute(withJson, out, err);
-        }
-        try (LocalPipeline pipeline = LocalPipeline.open(planFile, null)) {
-            Tokenizer t = pipeline.tokenizer();
-            String prompt = o.string("prompt");
-            int[] promptTokens = t.encode(prompt, t.addsBos());
-            Utf8Stream text = new Utf8Stream();
-            int[] previous = {promptTokens[promptTokens.length - 1]};
-            out.print(prompt);
-            GenerationResult r = pipeline.generator().generate(promptTokens, o.integer("max-tokens"),
-                    new SamplingParams(o.number("temperature"), 0.9f, o.longValue("seed")), token -> {
-                        out.print(text.push(t.decodeBytes(previous[0], token)));
-                        out.flush();
-                        previous[0] = token;
-                    });
-            out.println(text.flush());
-            out.println();
-            out.printf(Locale.ROOT, "%d prompt + %d generated tokens; prefill %.1f tok/s, decode %.1f tok/s%n",
-                    promptTokens.length, r.tokens().length, r.prefillTokensPerSecond(), r.decodeTokensPerSecond());
-            List<TransformerStage> st = pipeline.stages();
-            for (int i = 0; i < st.size(); i++) {
-                out.printf(Locale.ROOT, "  stage %d  layers %d-%d  %.1f ms in all, %.3f ms per token%n", i,
-                        st.get(i).first(), st.get(i).last() - 1, r.stageNanos()[i] / 1e6,
-                        r.stageNanos()[i] / 1e6 / Math.max(1, promptTokens.length + r.tokens().length - 1));
+    /**
+     * HOOK(control-plane): start the control plane (strata control-plane) here and pass its URL to
+     * the nodes, so they record their blocks (the seed's Blocks query) and the plan is registered.
+     * The control plane is built on another branch; until it is wired, the demo runs without one.
+     */
+    private static void startControlPlane(Path work, Split split, PrintStream info) {
+        // intentionally empty until the control plane lands
+    }
+
+    private static List<NodeProcesses.Child> startNodes(NodeProcesses nodes, Split split, int count, long budget,
+                                                        String wire, Path work, PrintStream info) throws IOException {
+        List<Integer> clusterPorts = freePorts(count);
+        String peers = String.join(",", clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList());
+        String cluster = "strata-demo-" + ProcessHandle.current().pid();
+        info.printf("starting %d nodes on 127.0.0.1, %s of memory each (the largest block)...%n", count,
+                ByteSizes.human(budget));
+        List<NodeProcesses.Child> children = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            List<String> args = new ArrayList<>(List.of("--cluster", cluster, "--node-id", "demo-" + i,
+                    "--bind", "127.0.0.1", "--cluster-port", String.valueOf(clusterPorts.get(i)), "--peers", peers,
+                    "--memory", String.valueOf(budget), "--read-speed", "1e10", "--http-port", "0",
+                    "--transport-port", "0", "--cache-dir", work.resolve("cache").resolve("demo-" + i).toString(),
+                    "--heartbeat-ms", "500", "--wire-dtype", wire));
+            if (i == count - 1) {
+                args.addAll(List.of("--plans", split.planFile.toString())); // last: the others are members by now
             }
-            return 0;
+            children.add(nodes.start(args, work.resolve("logs").resolve("demo-" + i + ".log"), NODE_START));
+        }
+        for (NodeProcesses.Child c : children) {
+            info.printf("  node %s  pid %d  http %s  transport port %d%n", c.nodeId(), c.pid(), c.baseUrl(),
+                    c.transportPort());
+        }
+        return children;
+    }
+
+    /** Waits until the model is routed with every stage on a node of its own; returns /health/models' model entry. */
+    private static JsonNode awaitRouted(NodeProcesses.Child gateway, ModelPlan plan, List<NodeProcesses.Child> children)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + ROUTED.toNanos();
+        String last = "nothing yet";
+        while (System.nanoTime() < deadline) {
+            for (NodeProcesses.Child c : children) {
+                if (!c.process().isAlive()) {
+                    throw new CliException("node " + c.nodeId() + " exited (" + c.process().exitValue() + "); its log "
+                            + c.log() + " ends: " + NodeProcesses.tail(c.log()), 1);
+                }
+            }
+            try {
+                JsonNode health = JSON.readTree(get(gateway.baseUrl() + "/health/models"));
+                last = health.toString();
+                for (JsonNode m : health.path("models")) {
+                    if (m.path("id").asText().equals(plan.modelId()) && m.path("ready").asBoolean()
+                            && onOwnNodes(m, plan.blocks().size())) {
+                        return m;
+                    }
+                }
+            } catch (IOException e) {
+                last = e.getMessage();
+            }
+            Thread.sleep(200);
+        }
+        throw new CliException("the mesh did not route every stage of " + plan.modelId() + " to a node of its own within "
+                + ROUTED.toSeconds() + " s; last /health/models: " + last + " (node logs: "
+                + gateway.log().getParent() + ")", 1);
+    }
+
+    private static boolean onOwnNodes(JsonNode model, int stages) {
+        JsonNode s = model.path("stages");
+        if (s.size() != stages) {
+            return false;
+        }
+        Set<String> nodes = new HashSet<>();
+        for (JsonNode stage : s) {
+            if (stage.path("replicas").size() != 1 || !nodes.add(stage.path("replicas").get(0).path("node_id").asText())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void printStages(PrintStream info, ModelPlan plan, JsonNode route, List<NodeProcesses.Child> children)
+            throws IOException, InterruptedException {
+        Map<String, NodeProcesses.Child> byId = new HashMap<>();
+        children.forEach(c -> byId.put(c.nodeId(), c));
+        info.println("stages (each in its own process; figures from the nodes' /metrics):");
+        for (JsonNode stage : route.path("stages")) {
+            String nodeId = stage.path("replicas").get(0).path("node_id").asText();
+            NodeProcesses.Child c = byId.get(nodeId);
+            String block = stage.path("block_id").asText();
+            MetricsText m = MetricsText.parse(get(c.baseUrl() + "/metrics"));
+            double passes = m.value("strata_stage_forward_seconds_count", "block", block);
+            double seconds = m.value("strata_stage_forward_seconds_sum", "block", block);
+            double rows = m.value("strata_stage_rows_total", "block", block);
+            long pid = JSON.readTree(get(c.baseUrl() + "/health")).path("pid").asLong();
+            info.printf(Locale.ROOT, "  stage %d  layers %d-%d  %s  node %s  pid %d  %d passes, %d rows, %.1f ms in all,"
+                            + " %.3f ms per pass%n", stage.path("stage").asInt(), stage.path("first_layer").asInt(),
+                    stage.path("last_layer").asInt() - 1, block, nodeId, pid, (long) passes, (long) rows, seconds * 1e3,
+                    passes > 0 ? seconds * 1e3 / passes : 0);
+        }
+    }
+
+    private static String get(String url) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException(url + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    private static List<Integer> freePorts(int n) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                held.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+            }
+            return held.stream().map(ServerSocket::getLocalPort).toList();
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
         }
     }
 }

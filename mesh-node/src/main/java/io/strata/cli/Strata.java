@@ -29,6 +29,7 @@ public final class Strata {
                 new SplitCommand(),
                 new SynthCommand(),
                 new BenchCommand(),
+                new NodeCommand(),
                 new DemoCommand()));
     }
 

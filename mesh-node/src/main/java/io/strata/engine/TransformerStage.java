@@ -7,6 +7,9 @@ import io.strata.model.LoadedModel;
 import io.strata.model.ModelConfig;
 import io.strata.model.TensorNames;
 
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+
 /**
  * Layers {@code [first, last)} of a Llama-family model on the CPU; the whole model is the stage
  * {@code [0, layers)}. The first stage also embeds tokens, the last one also applies the final
@@ -167,6 +170,204 @@ public final class TransformerStage {
         float[] logits = new float[config.vocabSize()];
         classifier.matvec(normed, logits);
         return logits;
+    }
+
+    /**
+     * One forward for several conversations at once: row {@code i} of {@code hidden}
+     * ({@code [n × dim]}) is the token of {@code sessions[i]} at {@code positions[i]}. The
+     * projections and the feed-forward run as one batched product over all rows, so the weights
+     * are read once for every session waiting on this stage; RoPE uses each row's own position and
+     * attention each row's own session's cache. A session may take several rows, at consecutive
+     * positions in order (a prompt beside other sessions' single tokens). Each row gets exactly
+     * the bits it would get if its session ran alone. The input is not modified.
+     *
+     * @return the hidden states after this stage, {@code [n × dim]}
+     */
+    public float[] forwardBatch(Session[] sessions, float[] hidden, int[] positions) {
+        int n = checkRows(sessions, positions);
+        if (hidden.length != n * config.dim()) {
+            throw new IllegalArgumentException("hidden states for " + n + " rows of dim " + config.dim()
+                    + " need " + n * config.dim() + " floats, got " + hidden.length);
+        }
+        float[] x = hidden.clone();
+        runRows(sessions, x, n, positions);
+        return x;
+    }
+
+    /**
+     * {@link #forwardBatch(Session[], float[], int[])} for the first stage: row {@code i} embeds
+     * {@code tokens[i]} of {@code sessions[i]} at {@code positions[i]}.
+     */
+    public float[] forwardBatch(Session[] sessions, int[] tokens, int[] positions) {
+        if (embedding == null) {
+            throw new IllegalStateException("stage [" + first + ", " + last + ") does not start at layer 0:"
+                    + " give it hidden states, not tokens");
+        }
+        int n = checkRows(sessions, positions);
+        if (tokens.length != n) {
+            throw new IllegalArgumentException(n + " rows need " + n + " tokens, got " + tokens.length);
+        }
+        int dim = config.dim();
+        float[] x = new float[n * dim];
+        for (int t = 0; t < n; t++) {
+            if (tokens[t] < 0 || tokens[t] >= config.vocabSize()) {
+                throw new IllegalArgumentException("token " + tokens[t] + " at row " + t
+                        + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+            embedding.readRow(tokens[t], x, t * dim);
+        }
+        runRows(sessions, x, n, positions);
+        return x;
+    }
+
+    /**
+     * Logits of several rows of the last stage's hidden states in one pass over the classifier:
+     * entry {@code i} is {@code logits(hidden, rows[i])}, bit for bit.
+     */
+    public float[][] logits(float[] hidden, int[] rows) {
+        if (classifier == null) {
+            throw new IllegalStateException("stage [" + first + ", " + last + ") does not end at the last layer ("
+                    + config.layers() + "): only the last stage computes logits");
+        }
+        int dim = config.dim();
+        int k = rows.length;
+        if (k == 0) {
+            return new float[0][];
+        }
+        float[] normed = new float[k * dim];
+        for (int i = 0; i < k; i++) {
+            if (rows[i] < 0 || (long) (rows[i] + 1) * dim > hidden.length) {
+                throw new IllegalArgumentException("row " + rows[i] + " is outside hidden states of "
+                        + hidden.length / dim + " rows");
+            }
+            ActivationKernels.rmsnorm(normed, i * dim, hidden, rows[i] * dim, outputNorm, dim, config.rmsNormEps());
+        }
+        int vocab = config.vocabSize();
+        float[] all = new float[k * vocab];
+        classifier.matmul(normed, k, all);
+        float[][] out = new float[k][];
+        for (int i = 0; i < k; i++) {
+            out[i] = Arrays.copyOfRange(all, i * vocab, (i + 1) * vocab);
+        }
+        return out;
+    }
+
+    /** Checks a multi-session batch; returns its row count. */
+    private int checkRows(Session[] sessions, int[] positions) {
+        int n = sessions.length;
+        if (n < 1) {
+            throw new IllegalArgumentException("a batch needs at least one row");
+        }
+        if (positions.length != n) {
+            throw new IllegalArgumentException(n + " sessions need " + n + " positions, got " + positions.length);
+        }
+        IdentityHashMap<Session, Integer> next = new IdentityHashMap<>();
+        for (int t = 0; t < n; t++) {
+            Session s = sessions[t];
+            if (s == null || s.stage != this) {
+                throw new IllegalArgumentException("row " + t + ": the session belongs to another stage;"
+                        + " open one with this stage's newSession");
+            }
+            int p = positions[t];
+            Integer expected = next.get(s);
+            if (expected == null ? p < 0 || p > s.filled : p != expected) {
+                throw new IllegalArgumentException("row " + t + ": position " + p + " does not follow its session ("
+                        + (expected == null ? "positions 0.." + s.filled + " may start a batch"
+                        : "its previous row was at " + (expected - 1)) + ")");
+            }
+            if (p >= s.capacity()) {
+                throw new IllegalArgumentException("row " + t + ": position " + p + " does not fit the session's "
+                        + s.capacity() + " positions");
+            }
+            next.put(s, p + 1);
+        }
+        return n;
+    }
+
+    /** {@link #runLayers} with a session and a position per row. */
+    private void runRows(Session[] ss, float[] x, int n, int[] pos) {
+        ModelConfig c = config;
+        int dim = c.dim();
+        int qDim = c.qDim();
+        int kvDim = c.kvDim();
+        float eps = c.rmsNormEps();
+        float[] xb = new float[n * dim];
+        float[] q = new float[n * qDim];
+        float[] k = new float[n * kvDim];
+        float[] v = new float[n * kvDim];
+        float[] attnOut = new float[n * qDim];
+        float[] hb = new float[n * c.hiddenDim()];
+        float[] hb2 = new float[n * c.hiddenDim()];
+        for (int t = 0; t < n; t++) {
+            ss[t].filled = Math.min(ss[t].filled, pos[t]); // positions from each session's first row on are rewritten
+        }
+
+        int pairs = rope.pairs();
+        float[] cos = new float[n * pairs];
+        float[] sin = new float[n * pairs];
+        for (int t = 0; t < n; t++) {
+            rope.angles(pos[t], cos, sin, t * pairs);
+        }
+
+        for (int l = first; l < last; l++) {
+            LayerWeights w = layers[l - first];
+            for (int t = 0; t < n; t++) {
+                ActivationKernels.rmsnorm(xb, t * dim, x, t * dim, w.attnNorm(), dim, eps);
+            }
+            WeightMatrix.matmulEach(xb, n, w.qkv(), new float[][]{q, k, v});
+            addBias(q, w.qBias(), n, qDim);
+            addBias(k, w.kBias(), n, kvDim);
+            addBias(v, w.vBias(), n, kvDim);
+            for (int t = 0; t < n; t++) {
+                rope.rotate(q, t * qDim, c.heads(), cos, sin, t * pairs);
+                rope.rotate(k, t * kvDim, c.kvHeads(), cos, sin, t * pairs);
+                System.arraycopy(k, t * kvDim, ss[t].cache.keys(l), pos[t] * kvDim, kvDim);
+                System.arraycopy(v, t * kvDim, ss[t].cache.values(l), pos[t] * kvDim, kvDim);
+            }
+            attentionRows(ss, l, n, pos, q, attnOut);
+            w.wo().matmul(attnOut, n, xb);
+            ActivationKernels.add(x, xb, n * dim);
+
+            for (int t = 0; t < n; t++) {
+                ActivationKernels.rmsnorm(xb, t * dim, x, t * dim, w.ffnNorm(), dim, eps);
+            }
+            gatedFeedForward(w, xb, n, hb, hb2);
+            w.down().matmul(hb, n, xb);
+            ActivationKernels.add(x, xb, n * dim);
+        }
+        for (int t = 0; t < n; t++) {
+            ss[t].filled = pos[t] + 1; // rows of a session come in order, so its last row wins
+        }
+    }
+
+    /** {@link #attention} with each row reading its own session's cache up to its own position. */
+    private void attentionRows(Session[] ss, int layer, int n, int[] pos, float[] q, float[] out) {
+        ModelConfig c = config;
+        int heads = c.heads();
+        int headSize = c.headSize();
+        int qDim = c.qDim();
+        int kvDim = c.kvDim();
+        int group = heads / c.kvHeads();
+        int longest = 0;
+        for (int p : pos) {
+            longest = Math.max(longest, p + 1);
+        }
+        int positions = longest;
+        int grain = Math.max(1, PARALLEL_GRAIN / Math.max(1, positions * headSize));
+        Parallel.shared().forRows(n * heads, grain, (from, to) -> {
+            float[] scores = new float[positions];
+            for (int i = from; i < to; i++) {
+                int t = i / heads;
+                int h = i % heads;
+                int count = pos[t] + 1;
+                int kv = (h / group) * headSize;
+                float[] keys = ss[t].cache.keys(layer);
+                float[] values = ss[t].cache.values(layer);
+                ActivationKernels.attentionScores(q, t * qDim + h * headSize, keys, kv, kvDim, count, headSize, scores);
+                ActivationKernels.softmax(scores, 0, count);
+                ActivationKernels.weightedSum(scores, count, values, kv, kvDim, headSize, out, t * qDim + h * headSize);
+            }
+        });
     }
 
     private void checkBatch(Session session, int n, int startPos) {

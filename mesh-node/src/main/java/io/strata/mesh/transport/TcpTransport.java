@@ -1,0 +1,179 @@
+package io.strata.mesh.transport;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The activation transport over TCP: listens for peers, keeps one persistent outbound
+ * connection per peer (opened on first use, opened again after a failure), reads every
+ * connection on a virtual thread, answers PINGs with PONGs and hands every other frame to the
+ * node's {@link FrameHandler}.
+ */
+public final class TcpTransport implements FrameSender, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(TcpTransport.class.getName());
+    private static final int CONNECT_TIMEOUT_MS = 2000;
+
+    private final ServerSocket server;
+    private final FrameHandler handler;
+    private final Map<PeerAddress, Connection> outbound = new ConcurrentHashMap<>();
+    private final Map<PeerAddress, Object> connecting = new ConcurrentHashMap<>();
+    private final Map<Connection, Boolean> inbound = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<Frame>> pings = new ConcurrentHashMap<>();
+    private final AtomicLong nonces = new AtomicLong(System.nanoTime());
+    private volatile boolean closed;
+
+    private TcpTransport(ServerSocket server, FrameHandler handler) {
+        this.server = server;
+        this.handler = handler;
+    }
+
+    /**
+     * Listens on {@code bindHost:port} (port 0: any free one) and starts accepting peers.
+     *
+     * @throws IOException when the address cannot be bound (in use, not this machine's)
+     */
+    public static TcpTransport start(String bindHost, int port, FrameHandler handler) throws IOException {
+        ServerSocket server = new ServerSocket();
+        try {
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), port), 128);
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("cannot listen for frames on " + bindHost + ":" + port + " (" + e.getMessage()
+                    + "); pick another --transport-port or bind address", e);
+        }
+        TcpTransport t = new TcpTransport(server, handler);
+        Thread.ofPlatform().daemon().name("strata-transport-accept-" + server.getLocalPort()).start(t::accept);
+        return t;
+    }
+
+    /** The port this transport listens on. */
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** Sends one frame to {@code peer} over its persistent connection, connecting first if needed. */
+    @Override
+    public void send(PeerAddress peer, Frame frame) throws IOException {
+        connection(peer).send(frame);
+    }
+
+    /** The open connection to {@code peer}, made now if there is none. */
+    public Connection connection(PeerAddress peer) throws IOException {
+        Connection c = outbound.get(peer);
+        if (c != null && c.isOpen()) {
+            return c;
+        }
+        synchronized (connecting.computeIfAbsent(peer, p -> new Object())) {
+            c = outbound.get(peer);
+            if (c != null && c.isOpen()) {
+                return c;
+            }
+            if (closed) {
+                throw new SocketException("the transport is closed");
+            }
+            Socket socket = new Socket();
+            try {
+                socket.connect(new InetSocketAddress(peer.host(), peer.port()), CONNECT_TIMEOUT_MS);
+                c = new Connection(socket, peer, true);
+            } catch (IOException e) {
+                socket.close();
+                throw new IOException("cannot reach node at " + peer + ": " + e.getMessage(), e);
+            }
+            outbound.put(peer, c);
+            c.startReading(this::deliver, this::outboundEnded);
+            return c;
+        }
+    }
+
+    /**
+     * Round trip of a PING carrying {@code payloadBytes} bytes to {@code peer} and its PONG back.
+     *
+     * @throws TimeoutException when no PONG comes within {@code timeout}
+     */
+    public Duration ping(PeerAddress peer, int payloadBytes, Duration timeout) throws IOException, TimeoutException {
+        long nonce = nonces.incrementAndGet();
+        CompletableFuture<Frame> pong = new CompletableFuture<>();
+        pings.put(nonce, pong);
+        try {
+            long start = System.nanoTime();
+            send(peer, Frame.ping(nonce, new byte[payloadBytes]));
+            pong.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return Duration.ofNanos(System.nanoTime() - start);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while pinging " + peer, e);
+        } catch (ExecutionException e) {
+            throw new IOException("ping to " + peer + " failed: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            pings.remove(nonce);
+        }
+    }
+
+    private void accept() {
+        while (!closed) {
+            try {
+                Socket s = server.accept();
+                Connection c = new Connection(s, new PeerAddress(s.getInetAddress().getHostAddress(), s.getPort()), false);
+                inbound.put(c, Boolean.TRUE);
+                c.startReading(this::deliver, (conn, cause) -> inbound.remove(conn));
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.log(System.Logger.Level.WARNING, "transport on port " + port() + ": accept failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void deliver(Frame f, Connection from) {
+        switch (f.type()) {
+            case PING -> {
+                try {
+                    from.send(f.pong());
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "could not answer a ping from " + from.peer() + ": " + e.getMessage());
+                }
+            }
+            case PONG -> {
+                CompletableFuture<Frame> waiting = pings.get(f.sessionId());
+                if (waiting != null) {
+                    waiting.complete(f);
+                }
+            }
+            default -> handler.onFrame(f, from);
+        }
+    }
+
+    private void outboundEnded(Connection c, IOException cause) {
+        outbound.remove(c.peer(), c);
+        if (!closed) {
+            handler.onPeerLost(c.peer(), cause);
+        }
+    }
+
+    /** Stops listening and closes every connection. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        outbound.values().forEach(Connection::close);
+        inbound.keySet().forEach(Connection::close);
+        pings.values().forEach(p -> p.completeExceptionally(new SocketException("transport closed")));
+    }
+}

@@ -1,0 +1,118 @@
+package io.strata.mesh.node;
+
+import io.strata.mesh.RoutingTable;
+import io.strata.mesh.artifacts.Stories260kPlan;
+import io.strata.mesh.cluster.ClusterConfig;
+import io.strata.mesh.gateway.GatewayConfig;
+import io.strata.mesh.membership.Eventually;
+import io.strata.mesh.membership.LoopbackPorts;
+import io.strata.split.ModelPlan;
+import io.strata.split.ModelPlanFile;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * stories260K split into stages and served by mesh nodes in this JVM, one block per node (each
+ * node's memory holds one block): the data plane end to end without child processes.
+ */
+final class InProcessMesh implements AutoCloseable {
+    static final String MODEL = Stories260kPlan.MODEL_ID;
+
+    final List<MeshNode> nodes = new ArrayList<>();
+    final ModelPlan plan;
+    final Path planFile;
+
+    InProcessMesh(Path dir, int stages, int nodeCount, ModelPlan.Replicas replicas, GatewayConfig gateway)
+            throws IOException {
+        this(dir, stages, nodeCount, replicas, gateway, -1, replicas);
+    }
+
+    /** With block {@code rank} replicated {@code rankReplicas} times. */
+    InProcessMesh(Path dir, int stages, int nodeCount, ModelPlan.Replicas replicas, GatewayConfig gateway, int rank,
+                  ModelPlan.Replicas rankReplicas) throws IOException {
+        ModelPlan written = Stories260kPlan.write(dir.resolve("plan"), stages, replicas);
+        this.planFile = Stories260kPlan.planFile(dir.resolve("plan"));
+        this.plan = rank < 0 ? written : withReplicas(written, rank, rankReplicas);
+        if (rank >= 0) {
+            ModelPlanFile.write(plan, planFile);
+        }
+        long budget = plan.blocks().stream().mapToLong(ModelPlan.BlockSpec::memoryBytes).max().orElseThrow();
+        List<Integer> ports = LoopbackPorts.free(nodeCount);
+        try {
+            for (int i = 0; i < nodeCount; i++) {
+                boolean last = i == nodeCount - 1; // brings the plan once the others are members
+                ClusterConfig.Builder cluster = ClusterConfig.builder("strata-dataplane-test", "n" + i)
+                        .bind("127.0.0.1", ports.get(i))
+                        .peers(LoopbackPorts.peers(ports))
+                        .memoryBytes(budget)
+                        .readBytesPerSecond(1e9)
+                        .cacheDir(dir.resolve("cache-" + i))
+                        .plans(last ? List.of(planFile.toString()) : List.of())
+                        .heartbeat(Duration.ofMillis(250), 8)
+                        .timeouts(Duration.ofMillis(800), Duration.ofSeconds(3));
+                nodes.add(MeshNode.start(new NodeConfig(cluster, "127.0.0.1", 0, 0, gateway, 64,
+                        Duration.ofMinutes(5))));
+            }
+            Eventually.await(Duration.ofSeconds(60), this::routed, this::describe);
+        } catch (IOException | RuntimeException | AssertionError e) {
+            close();
+            throw e;
+        }
+    }
+
+    static ModelPlan withReplicas(ModelPlan plan, int rank, ModelPlan.Replicas replicas) {
+        List<ModelPlan.BlockSpec> blocks = new ArrayList<>();
+        for (ModelPlan.BlockSpec b : plan.blocks()) {
+            blocks.add(b.rank() != rank ? b : new ModelPlan.BlockSpec(b.blockId(), b.rank(), b.worldSize(), b.firstLayer(),
+                    b.lastLayer(), b.artifactUrl(), b.artifactFile(), b.modelLayerHash(), b.sha256(), b.bytes(),
+                    b.memoryBytes(), replicas, b.componentUri(), b.reused()));
+        }
+        return new ModelPlan(plan.planVersion(), plan.modelId(), plan.modelName(), plan.source(), plan.architecture(),
+                plan.layers(), plan.strategy(), plan.contextTokens(), blocks, plan.vdag());
+    }
+
+    /** Every node routes every stage, each replica on a node of its own. */
+    private boolean routed() {
+        for (MeshNode n : nodes) {
+            RoutingTable.ModelRoute route = n.routingTable().models().get(MODEL);
+            if (route == null || route.stages().size() != plan.blocks().size()) {
+                return false;
+            }
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < route.stages().size(); i++) {
+                var s = route.stages().get(i);
+                if (s.replicas().size() < plan.blocks().get(i).replicas().min()) {
+                    return false;
+                }
+                for (var e : s.replicas()) {
+                    if (!seen.add(e.nodeId())) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    String describe() {
+        StringBuilder sb = new StringBuilder();
+        nodes.forEach(n -> sb.append(n.nodeId()).append(": ").append(n.routingTable()).append(" placed ")
+                .append(n.cluster().placement().replicas()).append('\n'));
+        return sb.toString();
+    }
+
+    MeshNode node(String id) {
+        return nodes.stream().filter(n -> n.nodeId().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Override
+    public void close() {
+        nodes.reversed().forEach(MeshNode::close);
+    }
+}
