@@ -42,6 +42,10 @@ public interface ControlPlaneConfig {
     @WithName("public-url")
     Optional<String> publicUrl();
 
+    /** The process that started this one (strata demo): when it is gone, the control plane stops too. */
+    @WithName("parent-pid")
+    Optional<Long> parentPid();
+
     @WithName("local-launcher")
     LocalLauncher localLauncher();
 

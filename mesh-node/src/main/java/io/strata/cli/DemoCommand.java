@@ -3,17 +3,9 @@ package io.strata.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.strata.model.LoadedModel;
-import io.strata.model.ModelLoader;
 import io.strata.split.ByteSizes;
-import io.strata.split.ModelFootprint;
 import io.strata.split.ModelPlan;
 import io.strata.split.ModelPlanFile;
-import io.strata.split.NodeSpec;
-import io.strata.split.SplitPlan;
-import io.strata.split.SplitPlanner;
-import io.strata.split.SplitStrategy;
-import io.strata.split.SplitWriter;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -103,9 +95,17 @@ final class DemoCommand extends OptionsCommand {
         Path work = Path.of(o.string("work-dir").replaceFirst("^~", System.getProperty("user.home"))).toAbsolutePath();
         PrintStream info = json ? err : out;
 
-        Split split = split(model, tokenizer, stages, work, info);
-        startControlPlane(work, split, info);
+        try (ControlPlaneProcess controlPlane = ControlPlaneProcess.start(work.resolve("control-plane"),
+                work.resolve("logs").resolve("control-plane.log"))) {
+            info.printf("control plane %s (pid %d, embedded store in %s)%n", controlPlane.baseUrl(), controlPlane.pid(),
+                    work.resolve("control-plane"));
+            Split split = splitThroughControlPlane(controlPlane, model, tokenizer, stages, work, info);
+            return serve(split, o, stages, maxTokens, temperature, topP, seed, wire, json, work, out, info);
+        }
+    }
 
+    private int serve(Split split, Options.Parsed o, int stages, int maxTokens, float temperature, float topP, long seed,
+                      String wire, boolean json, Path work, PrintStream out, PrintStream info) throws Exception {
         long budget = split.plan.blocks().stream().mapToLong(ModelPlan.BlockSpec::memoryBytes).max().orElseThrow();
         try (NodeProcesses nodes = new NodeProcesses()) {
             List<NodeProcesses.Child> children = startNodes(nodes, split, stages, budget, wire, work, info);
@@ -154,34 +154,46 @@ final class DemoCommand extends OptionsCommand {
     private record Split(ModelPlan plan, Path planFile) {
     }
 
-    private static Split split(Path model, Path tokenizer, int stages, Path work, PrintStream info) throws IOException {
-        try (LoadedModel whole = ModelLoader.open(model, tokenizer)) {
-            String modelId = SplitCommand.defaultModelId(model);
-            SplitPlan plan = new SplitPlanner(ModelFootprint.of(whole), 2048).plan(NodeSpec.uniform(stages),
-                    SplitStrategy.EVEN);
-            Path dir = work.resolve(modelId + "-" + stages);
-            Files.createDirectories(dir);
-            List<SplitWriter.WrittenSplit> written = SplitWriter.write(whole, plan, modelId, dir, SplitWriter.Progress.NONE);
-            ModelPlan modelPlan = ModelPlanFile.of(modelId, model.getFileName().toString(), model,
-                    whole.config().architecture(), plan, written, new ModelPlan.Replicas(1, 1));
-            Path planFile = ModelPlanFile.write(modelPlan, dir.resolve(modelId + ModelPlanFile.SUFFIX));
-            info.printf("model plan %s (%d layers → %d splits)%n", planFile, whole.config().layers(), stages);
-            info.print(plan.table());
-            for (SplitWriter.WrittenSplit w : written) {
-                info.printf("  split %d  %s  md5 %s%n", w.stage().index(), w.file().getFileName(), w.md5());
-            }
-            info.println();
-            return new Split(modelPlan, planFile);
-        }
-    }
-
     /**
-     * HOOK(control-plane): start the control plane (strata control-plane) here and pass its URL to
-     * the nodes, so they record their blocks (the seed's Blocks query) and the plan is registered.
-     * The control plane is built on another branch; until it is wired, the demo runs without one.
+     * The split as a user of the control plane makes it: a split job (the built-in splitter in a
+     * child JVM), whose result is the model plan; then the plan's blocks and vDAG are registered.
+     * Run again, the job finds its layers in the registry by MD5 and marks them reused.
      */
-    private static void startControlPlane(Path work, Split split, PrintStream info) {
-        // intentionally empty until the control plane lands
+    private static Split splitThroughControlPlane(ControlPlaneProcess cp, Path model, Path tokenizer, int stages,
+                                                  Path work, PrintStream info) throws Exception {
+        String modelId = SplitCommand.defaultModelId(model);
+        ObjectNode config = JSON.createObjectNode();
+        config.put("split_strategy", "even");
+        config.put("context_tokens", 2048);
+        config.put("output_dir", work.resolve(modelId + "-" + stages).toString());
+        if (tokenizer != null) {
+            config.put("tokenizer_url", tokenizer.toAbsolutePath().toUri().toString());
+        }
+        ObjectNode taskData = JSON.createObjectNode();
+        taskData.put("model_name", modelId);
+        taskData.put("model_download_url", model.toAbsolutePath().toUri().toString());
+        taskData.put("world_size", stages);
+        taskData.set("model_split_config", config);
+        ObjectNode job = JSON.createObjectNode();
+        job.set("task_data", taskData);
+        job.put("container_image", "strata-splitter:latest");
+        String taskId = cp.call("POST", "/start_model_split_job", job).path("task_id").asText();
+        info.printf("split job %s: %s into %d stages...%n", taskId, model.getFileName(), stages);
+        JsonNode result = cp.awaitTask(taskId, Duration.ofMinutes(30));
+        Path planFile = Path.of(result.path("artifact").asText());
+        ModelPlan plan = ModelPlanFile.read(planFile);
+        cp.call("POST", "/model-plan", JSON.valueToTree(plan));
+        int registered = cp.call("POST", "/model-layers", JSON.createObjectNode().put("model_asset_id", modelId))
+                .path("data").size();
+        info.printf("model plan %s (%d layers → %d splits); %d layers in the registry, %d reused%n", planFile,
+                plan.layers(), stages, registered, result.path("reused_layers").asLong());
+        info.printf("%-6s %-8s %12s  %-32s %s%n", "split", "layers", "bytes", "md5 (model_layer_hash)", "artifact");
+        for (ModelPlan.BlockSpec b : plan.blocks()) {
+            info.printf("%-6d %-8s %12s  %-32s %s%s%n", b.rank(), b.firstLayer() + "-" + (b.lastLayer() - 1),
+                    ByteSizes.human(b.bytes()), b.modelLayerHash(), b.artifactFile(), b.reused() ? "  (reused)" : "");
+        }
+        info.println();
+        return new Split(plan, planFile);
     }
 
     private static List<NodeProcesses.Child> startNodes(NodeProcesses nodes, Split split, int count, long budget,
