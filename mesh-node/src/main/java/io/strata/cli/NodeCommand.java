@@ -78,7 +78,12 @@ final class NodeCommand extends OptionsCommand {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            int sessions = node.stages().sessionCount() + node.client().active();
             node.close();
+            // not through java.util.logging: its own shutdown hook may already have closed the handlers
+            out.printf("node %s stopped: left cluster %s, closed %d session(s)%n", node.nodeId(),
+                    node.cluster().config().clusterName(), sessions);
+            out.flush();
             stopped.countDown();
         }, "strata-node-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
