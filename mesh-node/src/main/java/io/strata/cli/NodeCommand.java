@@ -70,6 +70,13 @@ final class NodeCommand extends OptionsCommand {
     @Override
     int run(Options.Parsed o, PrintStream out, PrintStream err) throws Exception {
         NodeConfig config = config(o);
+        if (o.flag("exit-with-stdin")) {
+            // watching from the start: a parent that dies while this node is still joining takes it down too
+            Thread.ofPlatform().daemon().name("strata-stdin-watch").start(() -> {
+                watch(System.in);
+                System.exit(0); // runs the shutdown hook, once there is one
+            });
+        }
         MeshNode node;
         try {
             node = MeshNode.start(config);
@@ -90,12 +97,6 @@ final class NodeCommand extends OptionsCommand {
         out.printf("node %s listening: http %s:%d, transport %s:%d, pid %d%n", node.nodeId(), config.bindAddress(),
                 node.httpPort(), config.bindAddress(), node.transportPort(), ProcessHandle.current().pid());
         out.flush();
-        if (o.flag("exit-with-stdin")) {
-            Thread.ofPlatform().daemon().name("strata-stdin-watch").start(() -> {
-                watch(System.in);
-                System.exit(0); // runs the shutdown hook
-            });
-        }
         stopped.await();
         return 0;
     }
