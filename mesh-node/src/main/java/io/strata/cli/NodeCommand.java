@@ -70,6 +70,13 @@ final class NodeCommand extends OptionsCommand {
     @Override
     int run(Options.Parsed o, PrintStream out, PrintStream err) throws Exception {
         NodeConfig config = config(o);
+        if (o.flag("exit-with-stdin")) {
+            // watching from the start: a parent that dies while this node is still joining takes it down too
+            Thread.ofPlatform().daemon().name("strata-stdin-watch").start(() -> {
+                watch(System.in);
+                System.exit(0); // runs the shutdown hook, once there is one
+            });
+        }
         MeshNode node;
         try {
             node = MeshNode.start(config);
@@ -78,19 +85,18 @@ final class NodeCommand extends OptionsCommand {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            int sessions = node.stages().sessionCount() + node.client().active();
             node.close();
+            // not through java.util.logging: its own shutdown hook may already have closed the handlers
+            out.printf("node %s stopped: left cluster %s, closed %d session(s)%n", node.nodeId(),
+                    node.cluster().config().clusterName(), sessions);
+            out.flush();
             stopped.countDown();
         }, "strata-node-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.printf("node %s listening: http %s:%d, transport %s:%d, pid %d%n", node.nodeId(), config.bindAddress(),
                 node.httpPort(), config.bindAddress(), node.transportPort(), ProcessHandle.current().pid());
         out.flush();
-        if (o.flag("exit-with-stdin")) {
-            Thread.ofPlatform().daemon().name("strata-stdin-watch").start(() -> {
-                watch(System.in);
-                System.exit(0); // runs the shutdown hook
-            });
-        }
         stopped.await();
         return 0;
     }

@@ -98,106 +98,222 @@ public final class MeshBenchmark {
             return;
         }
 
-        Figures one = measure(whole, 1, prompt, tokens, sessions, dim, work);
-        Figures mesh = measure(three, 3, prompt, tokens, sessions, dim, work);
-
-        System.out.println();
-        System.out.println("| figure | value | target |");
-        System.out.println("| --- | --- | --- |");
-        System.out.printf(Locale.ROOT, "| engine alone, 1 session | %.2f tok/s | |%n", engine);
-        System.out.printf(Locale.ROOT, "| 1 node process (whole model), 1 session | %.2f tok/s | |%n", one.single);
-        System.out.printf(Locale.ROOT, "| 3 node processes (3 stages), 1 session | %.2f tok/s | |%n", mesh.single);
-        System.out.printf(Locale.ROOT, "| 3-stage mesh / 1 node | %.3f | ≥ 0.95 |%n", mesh.single / one.single);
-        System.out.printf(Locale.ROOT, "| 3-stage mesh / engine alone | %.3f | |%n", mesh.single / engine);
-        System.out.printf(Locale.ROOT, "| hop: ping of %d bytes, half the round trip, median (p90) | %.3f ms (%.3f ms) | ≤ 0.2 ms |%n",
-                dim * 4, mesh.hopMedianMs, mesh.hopP90Ms);
-        System.out.printf(Locale.ROOT, "| hop in the running mesh: (token time − Σ decode forward) / 3 hops | %.3f ms | |%n",
-                mesh.overheadPerHopMs);
-        System.out.printf(Locale.ROOT, "| 1 node: token time − decode forward (its one hop, to itself) | %.3f ms | |%n",
-                one.overheadPerHopMs);
-        System.out.printf(Locale.ROOT, "| 1 node: %d sessions / 1 session, aggregate | %.2f / %.2f tok/s = %.2f× | |%n",
-                sessions, one.concurrent, one.singleWall, one.concurrent / one.singleWall);
-        System.out.printf(Locale.ROOT, "| 3-stage mesh: %d sessions / 1 session, aggregate | %.2f / %.2f tok/s = %.2f× | ≥ 3× |%n",
-                sessions, mesh.concurrent, mesh.singleWall, mesh.concurrent / mesh.singleWall);
-    }
-
-    /**
-     * @param single      decode tok/s of one session (after its first token)
-     * @param singleWall  one session's tokens over its whole request time (prefill included), as the concurrent figure
-     * @param concurrent  all sessions' tokens over the wall time of running them together
-     */
-    private record Figures(double single, double singleWall, double concurrent, double hopMedianMs, double hopP90Ms,
-                           double overheadPerHopMs) {
-    }
-
-    private static Figures measure(Path plan, int stages, int[] prompt, int tokens, int sessions, int dim, Path work)
-            throws Exception {
-        ModelPlan p = ModelPlanFile.read(plan);
-        long budget = p.blocks().stream().mapToLong(ModelPlan.BlockSpec::memoryBytes).max().orElseThrow();
-        List<Integer> ports = freePorts(stages);
-        String peers = String.join(",", ports.stream().map(x -> "127.0.0.1:" + x).toList());
-        try (NodeProcesses nodes = new NodeProcesses()) {
-            List<NodeProcesses.Child> children = new ArrayList<>();
-            for (int i = 0; i < stages; i++) {
-                List<String> a = new ArrayList<>(List.of("--cluster", "bench-" + ProcessHandle.current().pid() + "-" + stages,
-                        "--node-id", "b" + i, "--cluster-port", String.valueOf(ports.get(i)), "--peers", peers,
-                        "--memory", String.valueOf(budget + (64L << 20)), "--read-speed", "1e10", "--http-port", "0",
-                        "--cache-dir", work.resolve("cache").toString(), "--heartbeat-ms", "500"));
-                if (i == stages - 1) {
-                    a.addAll(List.of("--plans", plan.toString()));
+        int rounds = Integer.getInteger("rounds", 5);
+        List<Subject> subjects = List.of(
+                new Subject("1 node process (whole model)", processes(whole, 1, work), whole, 1),
+                new Subject("3 node processes (one stage each)", processes(three, 3, work), three, 3),
+                new Subject("3 nodes in this JVM (loopback TCP)", inThisJvm(three, 3, work), three, 3));
+        try {
+            for (Subject s : subjects) {
+                awaitReady(s.gateway(), s.modelId(), s.stages);
+                complete(s.gateway(), s.modelId(), prompt, 8); // JIT warm-up in every node
+                complete(s.gateway(), s.modelId(), prompt, 8);
+            }
+            // the machine is shared: alternate the subjects round by round and keep medians
+            for (int r = 0; r < rounds; r++) {
+                for (Subject s : subjects) {
+                    s.single(prompt, tokens);
                 }
-                children.add(nodes.start(a, work.resolve("logs/b" + stages + "-" + i + ".log"), Duration.ofSeconds(120)));
             }
-            NodeProcesses.Child gateway = children.getFirst();
-            awaitReady(gateway, p.modelId(), stages);
-            complete(gateway, p.modelId(), prompt, 8); // JIT warm-up in every node
-            complete(gateway, p.modelId(), prompt, 8);
+            for (int r = 0; r < 2; r++) {
+                for (Subject s : subjects) {
+                    s.concurrent(prompt, tokens, sessions);
+                }
+            }
+            double[] hop = hopLatency(subjects.get(1).nodes.pingPort(), dim * 4);
 
-            // decode-only figures: a short and a long run; their differences leave out the prompt's pass
-            List<MetricsText> before = scrape(children);
-            JsonNode shortRun = complete(gateway, p.modelId(), prompt, 8);
-            List<MetricsText> middle = scrape(children);
-            long start = System.nanoTime();
-            JsonNode alone = complete(gateway, p.modelId(), prompt, tokens);
-            double singleWall = tokens * 1e9 / (System.nanoTime() - start);
-            List<MetricsText> after = scrape(children);
-            double single = alone.get("strata").get("tokens_per_second").asDouble();
-            double forwardMs = 0;
-            StringBuilder perStage = new StringBuilder();
-            for (int i = 0; i < children.size(); i++) {
-                double longSum = after.get(i).sum("strata_stage_forward_seconds_sum") - middle.get(i).sum("strata_stage_forward_seconds_sum");
-                double shortSum = middle.get(i).sum("strata_stage_forward_seconds_sum") - before.get(i).sum("strata_stage_forward_seconds_sum");
-                double ms = (longSum - shortSum) * 1e3 / (tokens - 8);
-                perStage.append(String.format(Locale.ROOT, " %.2f", ms));
-                forwardMs += ms;
+            Subject one = subjects.get(0);
+            Subject mesh = subjects.get(1);
+            Subject jvm = subjects.get(2);
+            System.out.println();
+            System.out.printf("medians of %d alternating rounds (single session), best of 2 (8 sessions)%n", rounds);
+            System.out.println("| figure | value | target |");
+            System.out.println("| --- | --- | --- |");
+            System.out.printf(Locale.ROOT, "| engine alone in one JVM, 1 session | %.2f tok/s | |%n", engine);
+            System.out.printf(Locale.ROOT, "| 3 stages chained in one JVM (no transport), 1 session | %.2f tok/s | |%n", chained);
+            for (Subject s : subjects) {
+                System.out.printf(Locale.ROOT, "| %s, 1 session | %.2f tok/s (decode forward per stage %s ms) | |%n",
+                        s.label, median(s.tokensPerSecond), s.forwardMedians());
             }
-            double tokenMs = 1e3 / single;
-            double overheadPerHop = stages > 1 ? (tokenMs - forwardMs) / stages : tokenMs - forwardMs;
-            System.out.printf(Locale.ROOT, "%d stage(s): 1 session %.2f tok/s (%.2f ms/token; decode forward per stage (ms):%s;"
-                    + " left over per hop %.3f ms)%n", stages, single, tokenMs, perStage, overheadPerHop);
+            System.out.printf(Locale.ROOT, "| 3-stage mesh (processes) / 1 node process | %.3f | ≥ 0.95 |%n",
+                    median(mesh.tokensPerSecond) / median(one.tokensPerSecond));
+            System.out.printf(Locale.ROOT, "| 3-stage mesh (one JVM) / 1 node process | %.3f | |%n",
+                    median(jvm.tokensPerSecond) / median(one.tokensPerSecond));
+            System.out.printf(Locale.ROOT, "| hop: PING of %d bytes, half the round trip, median (p90) | %.3f ms (%.3f ms) | ≤ 0.2 ms |%n",
+                    dim * 4, hop[0], hop[1]);
+            for (Subject s : subjects) {
+                System.out.printf(Locale.ROOT, "| %s: (token time − Σ decode forward) per hop | %.3f ms | |%n",
+                        s.label, median(s.leftOverPerHop));
+            }
+            for (Subject s : subjects) {
+                System.out.printf(Locale.ROOT, "| %s: %d sessions / 1 session | %.2f / %.2f tok/s = %.2f× | ≥ 3× |%n",
+                        s.label, sessions, s.bestConcurrent, median(s.wall), s.bestConcurrent / median(s.wall));
+            }
+        } finally {
+            for (Subject s : subjects) {
+                s.nodes.close();
+            }
+        }
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2);
+    }
+
+    /** One way of serving the model, and what was measured on it. */
+    private static final class Subject {
+        final String label;
+        final Nodes nodes;
+        final Path plan;
+        final int stages;
+        final List<Double> tokensPerSecond = new ArrayList<>();
+        final List<Double> wall = new ArrayList<>();
+        final List<Double> leftOverPerHop = new ArrayList<>();
+        final List<double[]> forward = new ArrayList<>();
+        double bestConcurrent;
+
+        Subject(String label, Nodes nodes, Path plan, int stages) {
+            this.label = label;
+            this.nodes = nodes;
+            this.plan = plan;
+            this.stages = stages;
+        }
+
+        String gateway() {
+            return nodes.urls().getFirst();
+        }
+
+        String modelId() {
+            return ModelPlanFile.read(plan).modelId();
+        }
+
+        /** One session: decode tok/s, and per stage the decode forward time (a short and a long run, differenced). */
+        void single(int[] prompt, int tokens) throws Exception {
+            List<String> urls = nodes.urls();
+            List<MetricsText> before = scrape(urls);
+            JsonNode shortRun = complete(gateway(), modelId(), prompt, 8);
+            List<MetricsText> middle = scrape(urls);
+            long start = System.nanoTime();
+            JsonNode alone = complete(gateway(), modelId(), prompt, tokens);
+            wall.add(tokens * 1e9 / (System.nanoTime() - start));
+            List<MetricsText> after = scrape(urls);
             if (shortRun.get("strata").get("tokens").size() != 8) {
                 throw new IllegalStateException("the short run stopped early");
             }
+            double single = alone.get("strata").get("tokens_per_second").asDouble();
+            double[] perStage = new double[urls.size()];
+            double sum = 0;
+            for (int i = 0; i < urls.size(); i++) {
+                double longSum = after.get(i).sum("strata_stage_forward_seconds_sum") - middle.get(i).sum("strata_stage_forward_seconds_sum");
+                double shortSum = middle.get(i).sum("strata_stage_forward_seconds_sum") - before.get(i).sum("strata_stage_forward_seconds_sum");
+                perStage[i] = (longSum - shortSum) * 1e3 / (tokens - 8);
+                sum += perStage[i];
+            }
+            tokensPerSecond.add(single);
+            forward.add(perStage);
+            leftOverPerHop.add((1e3 / single - sum) / stages);
+            System.out.printf(Locale.ROOT, "%s: 1 session %.2f tok/s, decode forward per stage %s ms%n", label, single,
+                    Arrays.toString(Arrays.stream(perStage).map(v -> Math.round(v * 100) / 100.0).toArray()));
+        }
 
+        void concurrent(int[] prompt, int tokens, int sessions) throws Exception {
+            List<String> urls = nodes.urls();
             long t0 = System.nanoTime();
             int total = 0;
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<JsonNode>> runs = new ArrayList<>();
                 for (int s = 0; s < sessions; s++) {
-                    NodeProcesses.Child via = children.get(s % children.size());
-                    runs.add(pool.submit(() -> complete(via, p.modelId(), prompt, tokens)));
+                    String via = urls.get(s % urls.size());
+                    runs.add(pool.submit(() -> complete(via, modelId(), prompt, tokens)));
                 }
                 for (Future<JsonNode> f : runs) {
                     total += f.get().get("strata").get("tokens").size();
                 }
             }
-            double concurrent = total * 1e9 / (System.nanoTime() - t0);
-            System.out.printf(Locale.ROOT, "%d stage(s): %d sessions %.2f tok/s in all (1 session %.2f tok/s wall)%n",
-                    stages, sessions, concurrent, singleWall);
-
-            double[] hop = hopLatency(children.getLast().transportPort(), dim * 4);
-            return new Figures(single, singleWall, concurrent, hop[0], hop[1], overheadPerHop);
+            double aggregate = total * 1e9 / (System.nanoTime() - t0);
+            bestConcurrent = Math.max(bestConcurrent, aggregate);
+            System.out.printf(Locale.ROOT, "%s: %d sessions %.2f tok/s in all%n", label, sessions, aggregate);
         }
+
+        String forwardMedians() {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < forward.getFirst().length; i++) {
+                int stage = i;
+                sb.append(i == 0 ? "" : " / ").append(String.format(Locale.ROOT, "%.1f",
+                        median(forward.stream().map(f -> f[stage]).toList())));
+            }
+            return sb.toString();
+        }
+    }
+
+    /** Nodes serving a plan: their gateways' URLs and a transport port to ping. */
+    private interface Nodes extends AutoCloseable {
+        List<String> urls();
+
+        int pingPort();
+    }
+
+    private static Nodes processes(Path plan, int stages, Path work) throws Exception {
+        ModelPlan p = ModelPlanFile.read(plan);
+        long budget = p.blocks().stream().mapToLong(ModelPlan.BlockSpec::memoryBytes).max().orElseThrow();
+        List<Integer> ports = freePorts(stages);
+        String peers = String.join(",", ports.stream().map(x -> "127.0.0.1:" + x).toList());
+        NodeProcesses nodes = new NodeProcesses();
+        List<NodeProcesses.Child> children = new ArrayList<>();
+        for (int i = 0; i < stages; i++) {
+            List<String> a = new ArrayList<>(List.of("--cluster", "bench-" + ProcessHandle.current().pid() + "-" + stages,
+                    "--node-id", "b" + i, "--cluster-port", String.valueOf(ports.get(i)), "--peers", peers,
+                    "--memory", String.valueOf(budget + (64L << 20)), "--read-speed", "1e10", "--http-port", "0",
+                    "--cache-dir", work.resolve("cache").toString(), "--heartbeat-ms", "500"));
+            if (i == stages - 1) {
+                a.addAll(List.of("--plans", plan.toString()));
+            }
+            children.add(nodes.start(a, work.resolve("logs/b" + stages + "-" + i + ".log"), Duration.ofSeconds(120)));
+        }
+        return new Nodes() {
+            public List<String> urls() {
+                return children.stream().map(NodeProcesses.Child::baseUrl).toList();
+            }
+
+            public int pingPort() {
+                return children.getLast().transportPort();
+            }
+
+            public void close() {
+                nodes.close();
+            }
+        };
+    }
+
+    /** The same nodes in this JVM: the transport still goes over loopback TCP, but code and page tables are shared. */
+    private static Nodes inThisJvm(Path plan, int stages, Path work) throws Exception {
+        ModelPlan p = ModelPlanFile.read(plan);
+        long budget = p.blocks().stream().mapToLong(ModelPlan.BlockSpec::memoryBytes).max().orElseThrow();
+        List<Integer> ports = freePorts(stages);
+        List<io.strata.mesh.node.MeshNode> nodes = new ArrayList<>();
+        for (int i = 0; i < stages; i++) {
+            var cluster = io.strata.mesh.cluster.ClusterConfig.builder("bench-jvm-" + ProcessHandle.current().pid(), "j" + i)
+                    .bind("127.0.0.1", ports.get(i)).peers(ports.stream().map(x -> "127.0.0.1:" + x).toList())
+                    .memoryBytes(budget + (64L << 20)).readBytesPerSecond(1e10).cacheDir(work.resolve("cache"))
+                    .plans(i == stages - 1 ? List.of(plan.toString()) : List.of())
+                    .heartbeat(Duration.ofMillis(500), 3);
+            nodes.add(io.strata.mesh.node.MeshNode.start(new io.strata.mesh.node.NodeConfig(cluster, "127.0.0.1", 0, 0,
+                    io.strata.mesh.gateway.GatewayConfig.defaults(), 64, Duration.ofMinutes(10))));
+        }
+        return new Nodes() {
+            public List<String> urls() {
+                return nodes.stream().map(n -> "http://127.0.0.1:" + n.httpPort()).toList();
+            }
+
+            public int pingPort() {
+                return nodes.getLast().transportPort();
+            }
+
+            public void close() {
+                nodes.reversed().forEach(io.strata.mesh.node.MeshNode::close);
+            }
+        };
     }
 
     /** Half the round trip of PING frames of {@code bytes} bytes to a node: median and p90 in ms. */
@@ -218,7 +334,7 @@ public final class MeshBenchmark {
         }
     }
 
-    private static JsonNode complete(NodeProcesses.Child gateway, String model, int[] prompt, int tokens) throws Exception {
+    private static JsonNode complete(String gateway, String model, int[] prompt, int tokens) throws Exception {
         ObjectNode r = JSON.createObjectNode();
         r.put("model", model);
         r.putPOJO("prompt", prompt);
@@ -226,7 +342,7 @@ public final class MeshBenchmark {
         r.put("temperature", 0);
         r.put("ignore_eos", true);
         r.put("return_details", true);
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/completions"))
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/v1/completions"))
                 .POST(HttpRequest.BodyPublishers.ofString(r.toString())).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException(response.statusCode() + ": " + response.body());
@@ -234,20 +350,20 @@ public final class MeshBenchmark {
         return JSON.readTree(response.body());
     }
 
-    private static List<MetricsText> scrape(List<NodeProcesses.Child> children) throws Exception {
+    private static List<MetricsText> scrape(List<String> urls) throws Exception {
         List<MetricsText> out = new ArrayList<>();
-        for (NodeProcesses.Child c : children) {
-            out.add(MetricsText.parse(HTTP.send(HttpRequest.newBuilder(URI.create(c.baseUrl() + "/metrics")).build(),
+        for (String url : urls) {
+            out.add(MetricsText.parse(HTTP.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body()));
         }
         return out;
     }
 
-    private static void awaitReady(NodeProcesses.Child node, String model, int stages) throws Exception {
+    private static void awaitReady(String node, String model, int stages) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (System.nanoTime() < deadline) {
             try {
-                JsonNode h = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/health/models"))
+                JsonNode h = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(node + "/health/models"))
                         .build(), HttpResponse.BodyHandlers.ofString()).body());
                 for (JsonNode m : h.get("models")) {
                     if (m.get("id").asText().equals(model) && m.get("ready").asBoolean() && m.get("stages").size() == stages) {

@@ -13,7 +13,8 @@ import java.util.function.BiConsumer;
 
 /**
  * One TCP connection carrying frames both ways: writes from any thread (one frame at a time,
- * flushed at once), reads on its own virtual thread. The first bad frame closes it.
+ * flushed at once), reads on its own platform thread (a node has a connection per peer, a handful, and
+ * a frame wakes that thread directly rather than a poller and then a carrier). The first bad frame closes it.
  */
 public final class Connection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
@@ -71,7 +72,7 @@ public final class Connection implements AutoCloseable {
 
     /** Reads frames until the connection ends, handing each to {@code onFrame}; then calls {@code onEnd}. */
     void startReading(BiConsumer<Frame, Connection> onFrame, BiConsumer<Connection, IOException> onEnd) {
-        Thread.ofVirtual().name("strata-frames-" + peer).start(() -> {
+        Thread.ofPlatform().daemon().name("strata-frames-" + peer).start(() -> {
             IOException cause = null;
             try {
                 while (!closed) {

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The activation transport over TCP: listens for peers, keeps one persistent outbound
  * connection per peer (opened on first use, opened again after a failure), reads every
- * connection on a virtual thread, answers PINGs with PONGs and hands every other frame to the
+ * connection on a thread of its own, answers PINGs with PONGs and hands every other frame to the
  * node's {@link FrameHandler}.
  */
 public final class TcpTransport implements FrameSender, AutoCloseable {

@@ -6,6 +6,15 @@ import io.strata.engine.GenerationResult;
 import io.strata.engine.LocalPipeline;
 import io.strata.engine.SamplingParams;
 import io.strata.mesh.gateway.GatewayConfig;
+import io.strata.mesh.gateway.GatewayMetrics;
+import io.strata.mesh.gateway.GatewaySessions;
+import io.strata.mesh.gateway.PipelineClient;
+import io.strata.mesh.gateway.RoutingView;
+import io.strata.mesh.transport.SessionOpen;
+import io.strata.mesh.transport.TcpTransport;
+import io.strata.mesh.transport.WireDType;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import io.strata.mesh.gateway.GenerationOutcome;
 import io.strata.mesh.gateway.GenerationSpec;
 import io.strata.model.TestModels;
@@ -17,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,6 +102,27 @@ class MeshGenerationTest {
         }
         assertTrue(rows > batches, "some forward passes served several sessions: " + rows + " rows in " + batches
                 + " passes");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WireDType.class, names = {"F16", "BF16", "Q8"})
+    void narrowWireTypesCarryTheHiddenStatesCloseEnoughForTheSameGreedyStart(WireDType wire) throws Exception {
+        JsonNode ref = new ObjectMapper().readTree(TestModels.referenceGreedy().toFile()).get("cases").get(1);
+        int[] prompt = ints(ref.get("prompt_tokens"));
+        int[] expected = ints(ref.get("generated_tokens"));
+        GatewaySessions sessions = new GatewaySessions();
+        RoutingView routing = new RoutingView();
+        routing.update(mesh.nodes.getFirst().routingTable());
+        try (TcpTransport transport = TcpTransport.start("127.0.0.1", 0, (f, c) -> sessions.deliver(f))) {
+            PipelineClient client = new PipelineClient("narrow", new SessionOpen.Hop("", "narrow", "127.0.0.1",
+                    transport.port()), transport, transport, sessions, routing, GatewayConfig.defaults().withWireDType(wire),
+                    new GatewayMetrics());
+            GenerationOutcome out = client.generate(new GenerationSpec(InProcessMesh.MODEL, prompt, 20, 0, 1, 0,
+                    new int[]{2}, GenerationSpec.capacityFor(prompt.length, 20, 2048)), t -> true);
+            assertEquals(20, out.tokens().length);
+            assertArrayEquals(Arrays.copyOf(expected, 5), Arrays.copyOf(out.tokens(), 5),
+                    wire + " rounding leaves the first greedy tokens as they are");
+        }
     }
 
     static int[] ints(JsonNode array) {
