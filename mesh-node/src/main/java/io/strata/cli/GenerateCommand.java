@@ -6,6 +6,7 @@ import io.strata.engine.GenerationResult;
 import io.strata.engine.LocalPipeline;
 import io.strata.engine.SamplingParams;
 import io.strata.tokenizer.Tokenizer;
+import io.strata.tokenizer.Utf8Stream;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.strata.tokenizer.Tokenizer;
+import io.strata.tokenizer.Utf8Stream;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ final class CompletionHandler {
         OpenAiShapes shapes = new OpenAiShapes(chat, (chat ? "chatcmpl-" : "cmpl-")
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()), System.currentTimeMillis() / 1000,
                 modelId);
-        Utf8Holdback utf8 = new Utf8Holdback();
+        Utf8Stream utf8 = new Utf8Stream();
         StopMatcher stop = new StopMatcher(stops);
         StringBuilder text = new StringBuilder();
         ServerSentEvents events = req.stream() ? new ServerSentEvents(exchange) : null;
