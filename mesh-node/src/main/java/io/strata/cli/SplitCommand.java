@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** {@code strata split}: plan a model's splits, write them as artifacts, and write the model plan. */
 final class SplitCommand extends OptionsCommand {
@@ -130,6 +129,7 @@ final class SplitCommand extends OptionsCommand {
         if (dot > 0 && !Files.isDirectory(model)) {
             name = name.substring(0, dot);
         }
-        return name.replaceAll("[^A-Za-z0-9._-]", "-").toLowerCase(Locale.ROOT).isEmpty() ? "model" : name.replaceAll("[^A-Za-z0-9._-]", "-");
+        String id = name.replaceAll("[^A-Za-z0-9._-]", "-");
+        return id.isEmpty() ? "model" : id;
     }
 }

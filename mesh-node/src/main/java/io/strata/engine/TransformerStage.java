@@ -121,16 +121,22 @@ public final class TransformerStage {
         }
         int n = tokens.length;
         checkBatch(session, n, startPos);
+        float[] x = embed(tokens);
+        runLayers(session, x, n, startPos);
+        return x;
+    }
+
+    /** The embedding rows of {@code tokens} as {@code [n × dim]}; a token outside the vocabulary is refused. */
+    private float[] embed(int[] tokens) {
         int dim = config.dim();
-        float[] x = new float[n * dim];
-        for (int t = 0; t < n; t++) {
+        float[] x = new float[tokens.length * dim];
+        for (int t = 0; t < tokens.length; t++) {
             if (tokens[t] < 0 || tokens[t] >= config.vocabSize()) {
-                throw new IllegalArgumentException("token " + tokens[t] + " at index " + t
+                throw new IllegalArgumentException("token " + tokens[t] + " at row " + t
                         + " is outside the vocabulary [0, " + config.vocabSize() + ")");
             }
             embedding.readRow(tokens[t], x, t * dim);
         }
-        runLayers(session, x, n, startPos);
         return x;
     }
 
@@ -207,15 +213,7 @@ public final class TransformerStage {
         if (tokens.length != n) {
             throw new IllegalArgumentException(n + " rows need " + n + " tokens, got " + tokens.length);
         }
-        int dim = config.dim();
-        float[] x = new float[n * dim];
-        for (int t = 0; t < n; t++) {
-            if (tokens[t] < 0 || tokens[t] >= config.vocabSize()) {
-                throw new IllegalArgumentException("token " + tokens[t] + " at row " + t
-                        + " is outside the vocabulary [0, " + config.vocabSize() + ")");
-            }
-            embedding.readRow(tokens[t], x, t * dim);
-        }
+        float[] x = embed(tokens);
         runRows(sessions, x, n, positions);
         return x;
     }
