@@ -45,7 +45,8 @@ final class BenchCommand extends OptionsCommand {
         return new Options("strata bench (--model PATH | --synthetic SHAPE [--encoding E]) [options]", """
                 Prefills a prompt of random tokens, decodes greedily, and prints tokens/s and the
                 weight bandwidth they amount to beside this machine's read bandwidth (a plain
-                vectorised pass over a buffer far larger than the last-level cache).
+                vectorised pass over a buffer far larger than the last-level cache, taken
+                before every run and after the last; the best run is compared with the best pass).
                 --synthetic writes the model once into the cache folder and reuses it.""")
                 .value("model", "PATH", "model file or Hugging Face folder", null)
                 .value("tokenizer", "PATH", "tokenizer file (llama2.c checkpoints)", null)
@@ -69,9 +70,9 @@ final class BenchCommand extends OptionsCommand {
         }
         Path modelPath = modelPath(o, err);
         int threads = Runtime.getRuntime().availableProcessors();
-        ReadBandwidth.Measurement machine = ReadBandwidth.measure(ByteSizes.parse(o.string("bandwidth-buffer")), threads, 5);
 
-        try (LoadedModel model = ModelLoader.open(modelPath, o.optional("tokenizer").map(Path::of).orElse(null))) {
+        try (LoadedModel model = ModelLoader.open(modelPath, o.optional("tokenizer").map(Path::of).orElse(null));
+             ReadBandwidth.Probe probe = new ReadBandwidth.Probe(ByteSizes.parse(o.string("bandwidth-buffer")), threads)) {
             Generator generator = new Generator(List.of(TransformerStage.whole(model))); // no stop token: fixed work
             int vocab = model.config().vocabSize();
             SplittableRandom random = new SplittableRandom(1);
@@ -82,13 +83,21 @@ final class BenchCommand extends OptionsCommand {
                         + model.config().contextLength());
             }
             generator.generate(new int[] {prompt[0]}, 4, SamplingParams.greedy(), null); // warm-up: JIT and page cache
+            probe.pass(); // warm-up: JIT
+            // A shared machine's bandwidth swings within minutes: a read pass before each run and one after
+            // the last, so that the best run and the best pass come from the same stretch of time.
             double bestPrefill = 0;
             double bestDecode = 0;
             for (int r = 0; r < runs; r++) {
+                double read = probe.pass();
                 GenerationResult result = generator.generate(prompt, decodeTokens, SamplingParams.greedy(), null);
                 bestPrefill = Math.max(bestPrefill, result.prefillTokensPerSecond());
                 bestDecode = Math.max(bestDecode, result.decodeTokensPerSecond());
+                err.printf(Locale.ROOT, "run %d/%d: read pass %.1f GB/s, prefill %.1f tokens/s, decode %.2f tokens/s%n",
+                        r + 1, runs, read / 1e9, result.prefillTokensPerSecond(), result.decodeTokensPerSecond());
             }
+            err.printf(Locale.ROOT, "last read pass %.1f GB/s%n", probe.pass() / 1e9);
+            ReadBandwidth.Measurement machine = probe.best();
             long bytesPerToken = ModelFootprint.of(model).bytesReadPerToken(0, model.config().layers());
             double effective = bytesPerToken * bestDecode;
             String encoding = model.tensor(TensorNames.attnQ(0)).encoding().name();

@@ -137,7 +137,12 @@ public final class PipelineClient {
                             throw new GenerationException(400, e.message());
                         }
                         failure = e.toString();
-                        failedNodes.add(e.nodeId().isEmpty() ? path.getFirst().nodeId() : e.nodeId());
+                        // A node that lost the session (closed when a node further down failed) is not
+                        // at fault: blaming it could exclude the only replica of its stage, while the
+                        // failed node shows up on the next path with an error of its own.
+                        if (e.code() != FrameError.Code.SESSION_GONE) {
+                            failedNodes.add(e.nodeId().isEmpty() ? path.getFirst().nodeId() : e.nodeId());
+                        }
                         break;
                     }
                     if (f.type() != FrameType.SAMPLED || f.step() != generated.size()) {

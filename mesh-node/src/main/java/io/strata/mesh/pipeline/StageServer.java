@@ -187,7 +187,7 @@ public final class StageServer implements BlockHost, AutoCloseable {
     private void work(Frame f, Connection from) {
         StageSession s = sessions.get(new StageSession.SessionKey(f.sessionId(), f.stage()));
         if (s == null || s.closed) {
-            reply(from, f, new FrameError(FrameError.Code.NOT_HERE, nodeId, nodeId + " has no session "
+            reply(from, f, new FrameError(FrameError.Code.SESSION_GONE, nodeId, nodeId + " has no session "
                     + Long.toUnsignedString(f.sessionId(), 16) + " on stage " + f.stage()));
             return;
         }

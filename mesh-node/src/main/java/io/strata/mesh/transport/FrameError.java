@@ -25,7 +25,12 @@ public record FrameError(Code code, String nodeId, String message) {
         /** The request cannot be served anywhere (bad position, bad token): do not retry. */
         BAD_REQUEST,
         /** The stage failed while computing. */
-        INTERNAL
+        INTERNAL,
+        /**
+         * The node serves the stage but holds no such session any more: it was closed, most often
+         * because a node further down the path failed. Replay on a new path; do not blame this node.
+         */
+        SESSION_GONE
     }
 
     public FrameError {

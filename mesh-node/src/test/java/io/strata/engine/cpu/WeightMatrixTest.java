@@ -20,7 +20,7 @@ class WeightMatrixTest {
         if (e.blockSize() == 32) {
             return new int[][]{{1, 32}, {3, 64}, {37, 96}, {5, 160}, {70, 1056}, {2, 32 * 33}};
         }
-        return new int[][]{{1, 1}, {3, 7}, {5, 15}, {37, 16}, {2, 17}, {9, 33}, {4, 64}, {70, 173}, {3, 1000}};
+        return new int[][]{{1, 1}, {3, 7}, {5, 15}, {37, 16}, {2, 17}, {9, 33}, {4, 64}, {70, 173}, {3, 1000}, {37, 96}, {70, 160}};
     }
 
     @ParameterizedTest
@@ -63,22 +63,27 @@ class WeightMatrixTest {
     @ParameterizedTest
     @EnumSource(TensorEncoding.class)
     void batchedProductGivesEachTokenTheBitsOfItsOwnMatvec(TensorEncoding e) {
-        int rows = 300; // more than one L2 tile for the wide encodings, and several threads' worth
-        int cols = e.blockSize() == 32 ? 2048 : 1001;
-        int n = 5;
-        WeightTensor t = TestTensors.matrix("w", e, rows, cols, 1.0, 99);
-        WeightMatrix m = WeightMatrix.of(t);
-        float[] x = TestTensors.randomVector(n * cols, 5);
-        float[] batched = new float[n * rows];
-        m.matmul(x, n, batched);
-        for (int tok = 0; tok < n; tok++) {
-            float[] xi = Arrays.copyOfRange(x, tok * cols, (tok + 1) * cols);
-            float[] single = new float[rows];
-            m.matvec(xi, single);
-            assertArrayEquals(single, Arrays.copyOfRange(batched, tok * rows, (tok + 1) * rows),
-                    e + " token " + tok);
-            for (int r = 0; r < rows; r += 37) {
-                assertEquals(Float.floatToRawIntBits(single[r]), Float.floatToRawIntBits(m.dot(r, x, tok * cols)));
+        // Column counts that are and are not whole vector pairs: kernels take rows in pairs or groups
+        // only when they are, so both ways of computing a row are compared here.
+        int[] columnCounts = e.blockSize() == 32 ? new int[]{2048} : new int[]{1001, 1024};
+        for (int cols : columnCounts) {
+            int rows = 300; // more than one L2 tile for the wide encodings, and several threads' worth
+            int n = 5;
+            WeightTensor t = TestTensors.matrix("w", e, rows, cols, 1.0, 99);
+            WeightMatrix m = WeightMatrix.of(t);
+            float[] x = TestTensors.randomVector(n * cols, 5);
+            float[] batched = new float[n * rows];
+            m.matmul(x, n, batched);
+            for (int tok = 0; tok < n; tok++) {
+                float[] xi = Arrays.copyOfRange(x, tok * cols, (tok + 1) * cols);
+                float[] single = new float[rows];
+                m.matvec(xi, single);
+                assertArrayEquals(single, Arrays.copyOfRange(batched, tok * rows, (tok + 1) * rows),
+                        e + " " + cols + " columns, token " + tok);
+                for (int r = 0; r < rows; r += 37) {
+                    assertEquals(Float.floatToRawIntBits(single[r]), Float.floatToRawIntBits(m.dot(r, x, tok * cols)),
+                            e + " " + cols + " columns, row " + r + " alone");
+                }
             }
         }
     }
