@@ -9,10 +9,11 @@ import java.lang.foreign.MemorySegment;
 /**
  * bfloat16: the top 16 bits of a float, widened by a shift.
  *
- * <p>Rows go four at a time, taken from the four quarters of the range: each quarter is one long
- * run of consecutive bytes, so the hardware prefetcher sees four steady streams, and x is loaded
- * once for all four. Every row sums in the same order, one accumulator over its columns, then
- * the columns past the last whole vector, whether it is computed in a group of four or alone.
+ * <p>Rows go two at a time, one from each half of the range, in one flat loop that closes a row
+ * whenever its columns run out, as {@link F32Matrix} does and for the same reason: two long
+ * streams that nothing interrupts at a row's end. Every row sums in one order, in a pair or
+ * alone: even and odd vectors in two accumulators, a last odd vector into the first, then the
+ * columns past the last whole vector one by one.
  */
 final class BF16Matrix extends WeightMatrix {
     private static final VectorSpecies<Float> F = Lanes.F;
@@ -25,57 +26,75 @@ final class BF16Matrix extends WeightMatrix {
 
     @Override
     void dotRows(int from, int to, float[] x, int xOffset, float[] out, int outOffset) {
+        int half = (to - from) / 2;
+        if (cols % (2 * L) != 0) {
+            half = 0; // rows that end in a part of a vector pair go one by one
+        }
+        if (half > 0) {
+            dotRowPairs(from, half, x, xOffset, out, outOffset);
+        }
+        for (int r = from + 2 * half; r < to; r++) {
+            out[outOffset + r] = dotRow(r, x, xOffset);
+        }
+    }
+
+    /** Rows {@code from + i} and {@code from + half + i} for every i below {@code half}; columns are whole vector pairs. */
+    private void dotRowPairs(int from, int half, float[] x, int xOffset, float[] out, int outOffset) {
         MemorySegment w = data;
         int n = cols;
-        int end = n - n % L;
         long rowBytes = 2L * n;
+        long second = half * rowBytes; // from a byte of the first stream to the same byte of the second
         float[] lanes = new float[L];
-        // Four streams, one slice each, all addressed with the same int offset: with int offsets
-        // the JIT hoists the slices' bounds checks out of the loop. A range too long for int
-        // offsets goes row by row.
-        int quarter = (to - from) / 4;
-        if (quarter * rowBytes > Integer.MAX_VALUE) {
-            quarter = 0;
-        }
-        long streamBytes = quarter * rowBytes;
-        MemorySegment w0 = w.asSlice(from * rowBytes, streamBytes);
-        MemorySegment w1 = w.asSlice((from + quarter) * rowBytes, streamBytes);
-        MemorySegment w2 = w.asSlice((from + 2L * quarter) * rowBytes, streamBytes);
-        MemorySegment w3 = w.asSlice((from + 3L * quarter) * rowBytes, streamBytes);
-        int rowInts = (int) rowBytes;
-        for (int i = 0; i < quarter; i++) {
-            int base = i * rowInts;
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            for (int c = 0; c < end; c += L) {
-                int at = base + 2 * c;
-                FloatVector xv = FloatVector.fromArray(F, x, xOffset + c);
-                a0 = values(w0, at).fma(xv, a0);
-                a1 = values(w1, at).fma(xv, a1);
-                a2 = values(w2, at).fma(xv, a2);
-                a3 = values(w3, at).fma(xv, a3);
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        int r = from;
+        int c = 0;
+        for (long at = from * rowBytes, end = at + second; at < end; at += 4L * L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xOffset + c);
+            FloatVector x1 = FloatVector.fromArray(F, x, xOffset + c + L);
+            a0 = values(w, at).fma(x0, a0);
+            a1 = values(w, at + 2L * L).fma(x1, a1);
+            b0 = values(w, at + second).fma(x0, b0);
+            b1 = values(w, at + second + 2L * L).fma(x1, b1);
+            c += 2 * L;
+            if (c == n) {
+                a0.add(a1).intoArray(lanes, 0);
+                out[outOffset + r] = sumLanes(lanes);
+                b0.add(b1).intoArray(lanes, 0);
+                out[outOffset + r + half] = sumLanes(lanes);
+                r++;
+                c = 0;
+                a0 = FloatVector.zero(F);
+                a1 = a0;
+                b0 = a0;
+                b1 = a0;
             }
-            int r = from + i;
-            a0.intoArray(lanes, 0);
-            out[outOffset + r] = finish(r, x, xOffset, end, sumLanes(lanes));
-            a1.intoArray(lanes, 0);
-            out[outOffset + r + quarter] = finish(r + quarter, x, xOffset, end, sumLanes(lanes));
-            a2.intoArray(lanes, 0);
-            out[outOffset + r + 2 * quarter] = finish(r + 2 * quarter, x, xOffset, end, sumLanes(lanes));
-            a3.intoArray(lanes, 0);
-            out[outOffset + r + 3 * quarter] = finish(r + 3 * quarter, x, xOffset, end, sumLanes(lanes));
         }
-        for (int r = from + 4 * quarter; r < to; r++) {
-            long base = r * rowBytes;
-            FloatVector a0 = FloatVector.zero(F);
-            for (int c = 0; c < end; c += L) {
-                a0 = values(w, base + 2L * c).fma(FloatVector.fromArray(F, x, xOffset + c), a0);
-            }
-            a0.intoArray(lanes, 0);
-            out[outOffset + r] = finish(r, x, xOffset, end, sumLanes(lanes));
+    }
+
+    /** One row alone, in the same order as in a pair. */
+    private float dotRow(int row, float[] x, int xOffset) {
+        MemorySegment w = data;
+        int n = cols;
+        long base = (long) row * n * 2;
+        int pairEnd = n - n % (2 * L);
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        for (int c = 0; c < pairEnd; c += 2 * L) {
+            long at = base + 2L * c;
+            a0 = values(w, at).fma(FloatVector.fromArray(F, x, xOffset + c), a0);
+            a1 = values(w, at + 2L * L).fma(FloatVector.fromArray(F, x, xOffset + c + L), a1);
         }
+        int vectorEnd = pairEnd;
+        if (n - pairEnd >= L) {
+            a0 = values(w, base + 2L * pairEnd).fma(FloatVector.fromArray(F, x, xOffset + pairEnd), a0);
+            vectorEnd += L;
+        }
+        float[] lanes = new float[L];
+        a0.add(a1).intoArray(lanes, 0);
+        return finish(row, x, xOffset, vectorEnd, sumLanes(lanes));
     }
 
     /** L values from offset {@code at}, as floats (small enough to be inlined everywhere). */
