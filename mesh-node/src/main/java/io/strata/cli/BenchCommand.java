@@ -88,29 +88,38 @@ final class BenchCommand extends OptionsCommand {
             // the last, so that the best run and the best pass come from the same stretch of time.
             double bestPrefill = 0;
             double bestDecode = 0;
+            int bestRun = 0;
+            double[] reads = new double[runs + 1]; // reads[r] just before run r, reads[runs] after the last
             for (int r = 0; r < runs; r++) {
-                double read = probe.pass();
+                reads[r] = probe.pass();
                 GenerationResult result = generator.generate(prompt, decodeTokens, SamplingParams.greedy(), null);
                 bestPrefill = Math.max(bestPrefill, result.prefillTokensPerSecond());
-                bestDecode = Math.max(bestDecode, result.decodeTokensPerSecond());
+                if (result.decodeTokensPerSecond() > bestDecode) {
+                    bestDecode = result.decodeTokensPerSecond();
+                    bestRun = r;
+                }
                 err.printf(Locale.ROOT, "run %d/%d: read pass %.1f GB/s, prefill %.1f tokens/s, decode %.2f tokens/s%n",
-                        r + 1, runs, read / 1e9, result.prefillTokensPerSecond(), result.decodeTokensPerSecond());
+                        r + 1, runs, reads[r] / 1e9, result.prefillTokensPerSecond(), result.decodeTokensPerSecond());
             }
-            err.printf(Locale.ROOT, "last read pass %.1f GB/s%n", probe.pass() / 1e9);
+            reads[runs] = probe.pass();
+            err.printf(Locale.ROOT, "last read pass %.1f GB/s%n", reads[runs] / 1e9);
             ReadBandwidth.Measurement machine = probe.best();
+            // The passes just before and just after the best run: what the machine gave at that time.
+            double aroundBest = Math.max(reads[bestRun], reads[bestRun + 1]);
             long bytesPerToken = ModelFootprint.of(model).bytesReadPerToken(0, model.config().layers());
             double effective = bytesPerToken * bestDecode;
             String encoding = model.tensor(TensorNames.attnQ(0)).encoding().name();
             report(o.flag("json"), out, modelPath, encoding, model, bytesPerToken, bestPrefill, bestDecode, effective,
-                    machine, threads);
+                    machine, aroundBest, threads);
             return 0;
         }
     }
 
     private static void report(boolean json, PrintStream out, Path modelPath, String encoding, LoadedModel model,
                                long bytesPerToken, double prefill, double decode, double effective,
-                               ReadBandwidth.Measurement machine, int threads) {
+                               ReadBandwidth.Measurement machine, double aroundBest, int threads) {
         double percent = 100 * effective / machine.bytesPerSecond();
+        double percentAround = 100 * effective / aroundBest;
         if (json) {
             ObjectNode n = new ObjectMapper().createObjectNode();
             n.put("model", modelPath.toString());
@@ -122,6 +131,8 @@ final class BenchCommand extends OptionsCommand {
             n.put("effective_weight_gb_per_second", round(effective / 1e9));
             n.put("machine_read_gb_per_second", round(machine.gigabytesPerSecond()));
             n.put("percent_of_read_bandwidth", round(percent));
+            n.put("read_around_best_run_gb_per_second", round(aroundBest / 1e9));
+            n.put("percent_of_read_around_best_run", round(percentAround));
             n.put("threads", threads);
             out.println(n);
             return;
@@ -134,6 +145,8 @@ final class BenchCommand extends OptionsCommand {
         out.printf(Locale.ROOT, "machine read       %.1f GB/s (%d threads, %s buffer)%n", machine.gigabytesPerSecond(),
                 threads, ByteSizes.human(machine.bufferBytes()));
         out.printf(Locale.ROOT, "of read bandwidth  %.0f%%%n", percent);
+        out.printf(Locale.ROOT, "around best run    %.1f GB/s read, %.0f%% (passes just before and after it)%n",
+                aroundBest / 1e9, percentAround);
     }
 
     /** The model to measure: the given one, or a synthetic one written once into the cache. */

@@ -13,7 +13,9 @@ import java.lang.foreign.MemorySegment;
  * whenever its columns run out, as {@link F32Matrix} does and for the same reason: two long
  * streams that nothing interrupts at a row's end. Every row sums in one order, in a pair or
  * alone: even and odd vectors in two accumulators, a last odd vector into the first, then the
- * columns past the last whole vector one by one.
+ * columns past the last whole vector one by one. The loop is F32Matrix's with a widening on each
+ * load, written out again on purpose: a loop shared through a load function is not inlined by
+ * the JIT, and every vector crossing that call would be allocated on the heap.
  */
 final class BF16Matrix extends WeightMatrix {
     private static final VectorSpecies<Float> F = Lanes.F;
