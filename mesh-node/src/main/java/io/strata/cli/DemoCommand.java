@@ -3,14 +3,13 @@ package io.strata.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.mesh.membership.LoopbackPorts;
 import io.strata.split.ByteSizes;
 import io.strata.split.ModelPlan;
 import io.strata.split.ModelPlanFile;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -198,7 +197,7 @@ final class DemoCommand extends OptionsCommand {
 
     private static List<NodeProcesses.Child> startNodes(NodeProcesses nodes, Split split, int count, long budget,
                                                         String wire, Path work, PrintStream info) throws IOException {
-        List<Integer> clusterPorts = freePorts(count);
+        List<Integer> clusterPorts = LoopbackPorts.free(count);
         String peers = String.join(",", clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList());
         String cluster = "strata-demo-" + ProcessHandle.current().pid();
         info.printf("starting %d nodes on 127.0.0.1, %s of memory each (the largest block)...%n", count,
@@ -296,19 +295,5 @@ final class DemoCommand extends OptionsCommand {
             throw new IOException(url + " answered " + r.statusCode() + ": " + r.body());
         }
         return r.body();
-    }
-
-    private static List<Integer> freePorts(int n) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                held.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-            }
-            return held.stream().map(ServerSocket::getLocalPort).toList();
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
     }
 }

@@ -148,13 +148,18 @@ public final class TransformerStage {
      */
     public float[] forwardHidden(Session session, float[] hidden, int n, int startPos) {
         checkBatch(session, n, startPos);
-        if (hidden.length != n * config.dim()) {
-            throw new IllegalArgumentException("hidden states for " + n + " tokens of dim " + config.dim()
-                    + " need " + n * config.dim() + " floats, got " + hidden.length);
-        }
+        checkHidden(hidden, n, "tokens");
         float[] x = hidden.clone();
         runLayers(session, x, n, startPos);
         return x;
+    }
+
+    /** Hidden states handed to this stage must be exactly {@code n} rows of {@code dim}. */
+    private void checkHidden(float[] hidden, int n, String rowsAre) {
+        if (hidden.length != n * config.dim()) {
+            throw new IllegalArgumentException("hidden states for " + n + " " + rowsAre + " of dim " + config.dim()
+                    + " need " + n * config.dim() + " floats, got " + hidden.length);
+        }
     }
 
     /**
@@ -191,10 +196,7 @@ public final class TransformerStage {
      */
     public float[] forwardBatch(Session[] sessions, float[] hidden, int[] positions) {
         int n = checkRows(sessions, positions);
-        if (hidden.length != n * config.dim()) {
-            throw new IllegalArgumentException("hidden states for " + n + " rows of dim " + config.dim()
-                    + " need " + n * config.dim() + " floats, got " + hidden.length);
-        }
+        checkHidden(hidden, n, "rows");
         float[] x = hidden.clone();
         runRows(sessions, x, n, positions);
         return x;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.engine.GenerationResult;
 import io.strata.engine.LocalPipeline;
 import io.strata.engine.SamplingParams;
+import io.strata.mesh.membership.LoopbackPorts;
 import io.strata.mesh.transport.Frame;
 import io.strata.mesh.transport.PeerAddress;
 import io.strata.mesh.transport.TcpTransport;
@@ -20,8 +21,6 @@ import io.strata.split.SplitPlanner;
 import io.strata.split.SplitStrategy;
 import io.strata.split.SplitWriter;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -257,7 +256,7 @@ public final class MeshBenchmark {
     private static Nodes processes(Path plan, int stages, Path work) throws Exception {
         ModelPlan p = ModelPlanFile.read(plan);
         long budget = p.blocks().stream().mapToLong(ModelPlan.BlockSpec::memoryBytes).max().orElseThrow();
-        List<Integer> ports = freePorts(stages);
+        List<Integer> ports = LoopbackPorts.free(stages);
         String peers = String.join(",", ports.stream().map(x -> "127.0.0.1:" + x).toList());
         NodeProcesses nodes = new NodeProcesses();
         List<NodeProcesses.Child> children = new ArrayList<>();
@@ -290,7 +289,7 @@ public final class MeshBenchmark {
     private static Nodes inThisJvm(Path plan, int stages, Path work) throws Exception {
         ModelPlan p = ModelPlanFile.read(plan);
         long budget = p.blocks().stream().mapToLong(ModelPlan.BlockSpec::memoryBytes).max().orElseThrow();
-        List<Integer> ports = freePorts(stages);
+        List<Integer> ports = LoopbackPorts.free(stages);
         List<io.strata.mesh.node.MeshNode> nodes = new ArrayList<>();
         for (int i = 0; i < stages; i++) {
             var cluster = io.strata.mesh.cluster.ClusterConfig.builder("bench-jvm-" + ProcessHandle.current().pid(), "j" + i)
@@ -416,19 +415,5 @@ public final class MeshBenchmark {
                     new ModelPlan.Replicas(1, 1)), planFile);
         }
         return planFile;
-    }
-
-    private static List<Integer> freePorts(int n) throws Exception {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                held.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-            }
-            return held.stream().map(ServerSocket::getLocalPort).toList();
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
     }
 }

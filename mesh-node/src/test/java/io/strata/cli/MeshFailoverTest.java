@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.mesh.artifacts.Stories260kPlan;
+import io.strata.mesh.membership.LoopbackPorts;
 import io.strata.split.ModelPlan;
 import io.strata.split.ModelPlanFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,10 +47,10 @@ class MeshFailoverTest {
     void killingTheMiddleStageMidGenerationLosesNoTokenAndReportsTheRecovery() throws Exception {
         Path planDir = dir.resolve("plan");
         ModelPlan plan = Stories260kPlan.write(planDir, 3, new ModelPlan.Replicas(1, 1));
-        Path planFile = ModelPlanFile.write(withReplicas(plan, 1, new ModelPlan.Replicas(2, 2)),
+        Path planFile = ModelPlanFile.write(plan.withReplicas(1, new ModelPlan.Replicas(2, 2)),
                 Stories260kPlan.planFile(planDir));
         long budget = plan.blocks().stream().mapToLong(ModelPlan.BlockSpec::memoryBytes).max().orElseThrow();
-        List<Integer> ports = freePorts(4);
+        List<Integer> ports = LoopbackPorts.free(4);
         String peers = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
         try (NodeProcesses nodes = new NodeProcesses()) {
             Map<String, NodeProcesses.Child> byId = new HashMap<>();
@@ -177,17 +176,6 @@ class MeshFailoverTest {
         return ids.size();
     }
 
-    static ModelPlan withReplicas(ModelPlan plan, int rank, ModelPlan.Replicas replicas) {
-        List<ModelPlan.BlockSpec> blocks = new ArrayList<>();
-        for (ModelPlan.BlockSpec b : plan.blocks()) {
-            blocks.add(b.rank() != rank ? b : new ModelPlan.BlockSpec(b.blockId(), b.rank(), b.worldSize(), b.firstLayer(),
-                    b.lastLayer(), b.artifactUrl(), b.artifactFile(), b.modelLayerHash(), b.sha256(), b.bytes(),
-                    b.memoryBytes(), replicas, b.componentUri(), b.reused()));
-        }
-        return new ModelPlan(plan.planVersion(), plan.modelId(), plan.modelName(), plan.source(), plan.architecture(),
-                plan.layers(), plan.strategy(), plan.contextTokens(), blocks, plan.vdag());
-    }
-
     private static String get(String url) throws IOException {
         try {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
@@ -205,19 +193,5 @@ class MeshFailoverTest {
             out[i] = a.get(i).asInt();
         }
         return out;
-    }
-
-    private static List<Integer> freePorts(int n) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                held.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-            }
-            return held.stream().map(ServerSocket::getLocalPort).toList();
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
     }
 }

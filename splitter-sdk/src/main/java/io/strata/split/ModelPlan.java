@@ -38,6 +38,13 @@ public record ModelPlan(
 
     public static final int VERSION = 1;
 
+    /** The same plan with the block of pipeline position {@code rank} run as {@code replicas} copies. */
+    public ModelPlan withReplicas(int rank, Replicas replicas) {
+        List<BlockSpec> changed = blocks.stream().map(b -> b.rank() == rank ? b.withReplicas(replicas) : b).toList();
+        return new ModelPlan(planVersion, modelId, modelName, source, architecture, layers, strategy, contextTokens,
+                changed, vdag);
+    }
+
     /**
      * One split as a deployable block.
      *
@@ -74,6 +81,12 @@ public record ModelPlan(
             @JsonProperty("replicas") Replicas replicas,
             @JsonProperty("component_uri") String componentUri,
             @JsonProperty("reused") boolean reused) {
+
+        /** The same block, run as {@code replicas} copies. */
+        public BlockSpec withReplicas(Replicas replicas) {
+            return new BlockSpec(blockId, rank, worldSize, firstLayer, lastLayer, artifactUrl, artifactFile,
+                    modelLayerHash, sha256, bytes, memoryBytes, replicas, componentUri, reused);
+        }
     }
 
     /** The seed's scaling parameters: minimum and maximum instances of a block. */

@@ -59,28 +59,18 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     public ByteLevelBpeTokenizer(String[] pieces, int[] tokenTypes, List<String[]> merges, List<String> preTokenizerRegexes,
                                  int bos, int eos, int unk, boolean addBos, boolean ignoreMerges,
                                  boolean addPrefixSpace, Normalizer.Form normalization) {
-        if (pieces == null || pieces.length == 0) {
-            throw new IllegalArgumentException("a vocabulary needs at least one piece");
-        }
+        Vocabulary vocabulary = Vocabulary.of(pieces, tokenTypes, bos, eos, unk);
+        this.pieces = vocabulary.pieces();
+        this.types = vocabulary.types();
+        this.bos = vocabulary.bos();
+        this.eos = vocabulary.eos();
+        this.unk = vocabulary.unk();
         int n = pieces.length;
-        if (tokenTypes != null && tokenTypes.length != n) {
-            throw new IllegalArgumentException("vocabulary has " + n + " pieces but " + tokenTypes.length + " token types");
-        }
-        this.pieces = pieces.clone();
-        this.types = new byte[n];
         index = new HashMap<>(n * 2);
         Map<String, Integer> special = new LinkedHashMap<>();
         output = new byte[n][];
         for (int i = 0; i < n; i++) {
-            if (pieces[i] == null) {
-                throw new IllegalArgumentException("piece " + i + " is missing");
-            }
-            int type = tokenTypes == null ? TokenType.NORMAL : tokenTypes[i];
-            if (!TokenType.isKnown(type)) {
-                throw new IllegalArgumentException("piece " + i + " (" + pieces[i] + ") has token type " + type
-                        + "; known types are 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte");
-            }
-            types[i] = (byte) type;
+            int type = types[i];
             index.putIfAbsent(pieces[i], i);
             if (type == TokenType.CONTROL || type == TokenType.USER_DEFINED) {
                 special.putIfAbsent(pieces[i], i);
@@ -94,9 +84,6 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         this.merges = MergeTable.of(index, merges);
         this.preTokenizers = preTokenizerRegexes.stream().map(PreTokenizer::new).toList();
         this.specials = new SpecialTokenMatcher(special);
-        this.bos = checkId("bos", bos, n);
-        this.eos = checkId("eos", eos, n);
-        this.unk = checkId("unk", unk, n);
         this.addBos = addBos && bos >= 0;
         this.ignoreMerges = ignoreMerges;
         this.addPrefixSpace = addPrefixSpace;
@@ -221,16 +208,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     }
 
     private void checkToken(int token) {
-        if (token < 0 || token >= pieces.length) {
-            throw new IllegalArgumentException("token " + token + " is outside the vocabulary of " + pieces.length);
-        }
+        Vocabulary.checkToken(token, pieces.length);
     }
 
-    private static int checkId(String what, int id, int n) {
-        if (id < -1 || id >= n) {
-            throw new IllegalArgumentException(what + " id " + id + " is outside the vocabulary of " + n
-                    + " (use -1 for none)");
-        }
-        return id;
-    }
 }

@@ -73,26 +73,14 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
         if (pieces == null || pieces.length == 0) {
             throw new IllegalArgumentException("a vocabulary needs at least one piece");
         }
+        Vocabulary vocabulary = Vocabulary.of(pieces,
+                tokenTypes != null ? tokenTypes : deriveTypes(pieces, bos, eos, unk), bos, eos, unk);
+        this.pieces = vocabulary.pieces();
+        this.types = vocabulary.types();
+        this.bos = vocabulary.bos();
+        this.eos = vocabulary.eos();
+        this.unk = vocabulary.unk();
         int n = pieces.length;
-        int[] typeIds = tokenTypes != null ? tokenTypes : deriveTypes(pieces, bos, eos, unk);
-        if (typeIds.length != n) {
-            throw new IllegalArgumentException("vocabulary has " + n + " pieces but " + typeIds.length + " token types");
-        }
-        this.pieces = pieces.clone();
-        this.types = new byte[n];
-        for (int i = 0; i < n; i++) {
-            if (pieces[i] == null) {
-                throw new IllegalArgumentException("piece " + i + " is missing");
-            }
-            if (!TokenType.isKnown(typeIds[i])) {
-                throw new IllegalArgumentException("piece " + i + " (" + pieces[i] + ") has token type " + typeIds[i]
-                        + "; known types are 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte");
-            }
-            types[i] = (byte) typeIds[i];
-        }
-        this.bos = checkId("bos", bos, n);
-        this.eos = checkId("eos", eos, n);
-        this.unk = checkId("unk", unk, n);
         this.scores = scores == null ? null : scores.clone();
         this.merges = merges;
         this.addBos = addBos && bos >= 0;
@@ -392,17 +380,7 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     }
 
     private void checkToken(int token) {
-        if (token < 0 || token >= pieces.length) {
-            throw new IllegalArgumentException("token " + token + " is outside the vocabulary of " + pieces.length);
-        }
-    }
-
-    private static int checkId(String what, int id, int n) {
-        if (id < -1 || id >= n) {
-            throw new IllegalArgumentException(what + " id " + id + " is outside the vocabulary of " + n
-                    + " (use -1 for none)");
-        }
-        return id;
+        Vocabulary.checkToken(token, pieces.length);
     }
 
     private static float[] requireLength(float[] scores, String[] pieces) {

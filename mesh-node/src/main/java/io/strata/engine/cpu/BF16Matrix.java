@@ -17,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  * load, written out again on purpose: a loop shared through a load function is not inlined by
  * the JIT, and every vector crossing that call would be allocated on the heap.
  */
-final class BF16Matrix extends WeightMatrix {
+final class BF16Matrix extends HalfMatrix {
     private static final VectorSpecies<Float> F = Lanes.F;
     private static final VectorSpecies<Short> S = Lanes.S;
     private static final int L = Lanes.L;
@@ -104,20 +104,8 @@ final class BF16Matrix extends WeightMatrix {
         return HalfFloats.bf16ToFloat(ShortVector.fromMemorySegment(S, w, at, LE));
     }
 
-    /** Adds the columns past the last whole vector, one by one. */
-    private float finish(int row, float[] x, int xOffset, int from, float sum) {
-        long base = (long) row * cols * 2;
-        for (int c = from; c < cols; c++) {
-            sum = Math.fma(HalfFloats.bf16ToFloat(data.get(SHORT_LE, base + 2L * c)), x[xOffset + c], sum);
-        }
-        return sum;
-    }
-
     @Override
-    public void readRow(int row, float[] out, int offset) {
-        long base = (long) row * cols * 2;
-        for (int c = 0; c < cols; c++) {
-            out[offset + c] = HalfFloats.bf16ToFloat(data.get(SHORT_LE, base + 2L * c));
-        }
+    float widen(short bits) {
+        return HalfFloats.bf16ToFloat(bits);
     }
 }

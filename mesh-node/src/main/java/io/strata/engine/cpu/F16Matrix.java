@@ -16,7 +16,7 @@ import java.lang.foreign.MemorySegment;
  * accumulator over its columns, then the columns past the last whole vector, whether it is
  * computed in a pair or alone.
  */
-final class F16Matrix extends WeightMatrix {
+final class F16Matrix extends HalfMatrix {
     private static final VectorSpecies<Float> F = Lanes.F;
     private static final VectorSpecies<Short> S = Lanes.S;
     private static final int L = Lanes.L;
@@ -32,16 +32,9 @@ final class F16Matrix extends WeightMatrix {
         int end = n - n % L;
         long rowBytes = 2L * n;
         float[] lanes = new float[L];
-        // Two streams, one slice each, both addressed with the same int offset: with int offsets
-        // the JIT hoists the slices' bounds checks out of the loop. A range too long for int
-        // offsets goes row by row.
-        int half = (to - from) / 2;
-        if (half * rowBytes > Integer.MAX_VALUE) {
-            half = 0;
-        }
-        long streamBytes = half * rowBytes;
-        MemorySegment w0 = w.asSlice(from * rowBytes, streamBytes);
-        MemorySegment w1 = w.asSlice((from + half) * rowBytes, streamBytes);
+        int half = rowsPerStream(from, to, 2, rowBytes);
+        MemorySegment w0 = stream(from, half, 0, rowBytes);
+        MemorySegment w1 = stream(from, half, 1, rowBytes);
         int rowInts = (int) rowBytes;
         for (int i = 0; i < half; i++) {
             int base = i * rowInts;
@@ -75,20 +68,8 @@ final class F16Matrix extends WeightMatrix {
         return HalfFloats.f16ToFloat(ShortVector.fromMemorySegment(S, w, at, LE));
     }
 
-    /** Adds the columns past the last whole vector, one by one. */
-    private float finish(int row, float[] x, int xOffset, int from, float sum) {
-        long base = (long) row * cols * 2;
-        for (int c = from; c < cols; c++) {
-            sum = Math.fma(Float.float16ToFloat(data.get(SHORT_LE, base + 2L * c)), x[xOffset + c], sum);
-        }
-        return sum;
-    }
-
     @Override
-    public void readRow(int row, float[] out, int offset) {
-        long base = (long) row * cols * 2;
-        for (int c = 0; c < cols; c++) {
-            out[offset + c] = Float.float16ToFloat(data.get(SHORT_LE, base + 2L * c));
-        }
+    float widen(short bits) {
+        return Float.float16ToFloat(bits);
     }
 }

@@ -60,16 +60,9 @@ final class Q4_0Matrix extends WeightMatrix {
         long rowBytes = (long) blocks * BLOCK_BYTES;
         float[] lanes = new float[L];
         IntVector table = TABLE;
-        // Two streams, one slice each, both addressed with the same int offset: with int offsets
-        // the JIT hoists the slices' bounds checks out of the loop. A range too long for int
-        // offsets goes row by row.
-        int half = (to - from) / 2;
-        if (half * rowBytes > Integer.MAX_VALUE) {
-            half = 0;
-        }
-        long streamBytes = half * rowBytes;
-        MemorySegment w0 = w.asSlice(from * rowBytes, streamBytes);
-        MemorySegment w1 = w.asSlice((from + half) * rowBytes, streamBytes);
+        int half = rowsPerStream(from, to, 2, rowBytes);
+        MemorySegment w0 = stream(from, half, 0, rowBytes);
+        MemorySegment w1 = stream(from, half, 1, rowBytes);
         int rowInts = (int) rowBytes;
         for (int i = 0; i < half; i++) {
             int base = i * rowInts;
@@ -82,9 +75,9 @@ final class Q4_0Matrix extends WeightMatrix {
                 FloatVector x0 = FloatVector.fromArray(F, x, xi);
                 FloatVector x1 = FloatVector.fromArray(F, x, xi + L);
                 IntVector p = bytes(w0, at);
-                a0 = high(p, table).fma(x1, low(p, table).mul(x0)).fma(scale(w0, at), a0);
+                a0 = high(p, table).fma(x1, low(p, table).mul(x0)).fma(blockScale(w0, at), a0);
                 p = bytes(w1, at);
-                a1 = high(p, table).fma(x1, low(p, table).mul(x0)).fma(scale(w1, at), a1);
+                a1 = high(p, table).fma(x1, low(p, table).mul(x0)).fma(blockScale(w1, at), a1);
             }
             int r = from + i;
             a0.intoArray(lanes, 0);
@@ -100,7 +93,7 @@ final class Q4_0Matrix extends WeightMatrix {
                 int xi = xOffset + b * BLOCK;
                 IntVector p = bytes(w, at);
                 a0 = high(p, table).fma(FloatVector.fromArray(F, x, xi + L), low(p, table).mul(FloatVector.fromArray(F, x, xi)))
-                        .fma(scale(w, at), a0);
+                        .fma(blockScale(w, at), a0);
             }
             a0.intoArray(lanes, 0);
             out[outOffset + r] = sumLanes(lanes);
@@ -126,10 +119,6 @@ final class Q4_0Matrix extends WeightMatrix {
         return packed.lanewise(VectorOperators.LSHR, 4).selectFrom(table).reinterpretAsFloats();
     }
 
-    private static FloatVector scale(MemorySegment w, long at) {
-        return FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT_LE, at)));
-    }
-
     /** 8-lane machines (AVX2): the table spans two vectors; one row at a time. */
     private void dotRowsNarrow(int from, int to, float[] x, int xOffset, float[] out, int outOffset) {
         MemorySegment w = data;
@@ -148,7 +137,7 @@ final class Q4_0Matrix extends WeightMatrix {
                     s = narrow(packed).fma(FloatVector.fromArray(F, x, xi + k), s);
                     s = narrow(packed.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xi + BLOCK / 2 + k), s);
                 }
-                a0 = s.fma(scale(w, at), a0);
+                a0 = s.fma(blockScale(w, at), a0);
             }
             a0.intoArray(lanes, 0);
             out[outOffset + r] = sumLanes(lanes);

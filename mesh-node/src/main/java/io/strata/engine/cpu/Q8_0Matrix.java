@@ -39,18 +39,11 @@ final class Q8_0Matrix extends WeightMatrix {
         int blocks = cols / BLOCK;
         long rowBytes = (long) blocks * BLOCK_BYTES;
         float[] lanes = new float[L];
-        // Four streams, one slice each, all addressed with the same int offset: with int offsets
-        // the JIT hoists the slices' bounds checks out of the loop. A range too long for int
-        // offsets goes row by row.
-        int quarter = (to - from) / 4;
-        if (quarter * rowBytes > Integer.MAX_VALUE) {
-            quarter = 0;
-        }
-        long streamBytes = quarter * rowBytes;
-        MemorySegment w0 = w.asSlice(from * rowBytes, streamBytes);
-        MemorySegment w1 = w.asSlice((from + quarter) * rowBytes, streamBytes);
-        MemorySegment w2 = w.asSlice((from + 2L * quarter) * rowBytes, streamBytes);
-        MemorySegment w3 = w.asSlice((from + 3L * quarter) * rowBytes, streamBytes);
+        int quarter = rowsPerStream(from, to, 4, rowBytes);
+        MemorySegment w0 = stream(from, quarter, 0, rowBytes);
+        MemorySegment w1 = stream(from, quarter, 1, rowBytes);
+        MemorySegment w2 = stream(from, quarter, 2, rowBytes);
+        MemorySegment w3 = stream(from, quarter, 3, rowBytes);
         int rowInts = (int) rowBytes;
         for (int i = 0; i < quarter; i++) {
             int base = i * rowInts;
@@ -63,10 +56,10 @@ final class Q8_0Matrix extends WeightMatrix {
                 int xi = xOffset + b * BLOCK;
                 FloatVector x0 = FloatVector.fromArray(F, x, xi);
                 FloatVector x1 = FloatVector.fromArray(F, x, xi + L);
-                a0 = values(w0, at + L).fma(x1, values(w0, at).mul(x0)).fma(scale(w0, at), a0);
-                a1 = values(w1, at + L).fma(x1, values(w1, at).mul(x0)).fma(scale(w1, at), a1);
-                a2 = values(w2, at + L).fma(x1, values(w2, at).mul(x0)).fma(scale(w2, at), a2);
-                a3 = values(w3, at + L).fma(x1, values(w3, at).mul(x0)).fma(scale(w3, at), a3);
+                a0 = values(w0, at + L).fma(x1, values(w0, at).mul(x0)).fma(blockScale(w0, at), a0);
+                a1 = values(w1, at + L).fma(x1, values(w1, at).mul(x0)).fma(blockScale(w1, at), a1);
+                a2 = values(w2, at + L).fma(x1, values(w2, at).mul(x0)).fma(blockScale(w2, at), a2);
+                a3 = values(w3, at + L).fma(x1, values(w3, at).mul(x0)).fma(blockScale(w3, at), a3);
             }
             int r = from + i;
             a0.intoArray(lanes, 0);
@@ -85,7 +78,7 @@ final class Q8_0Matrix extends WeightMatrix {
                 long at = base + (long) b * BLOCK_BYTES;
                 int xi = xOffset + b * BLOCK;
                 a0 = values(w, at + L).fma(FloatVector.fromArray(F, x, xi + L), values(w, at).mul(FloatVector.fromArray(F, x, xi)))
-                        .fma(scale(w, at), a0);
+                        .fma(blockScale(w, at), a0);
             }
             a0.intoArray(lanes, 0);
             out[outOffset + r] = sumLanes(lanes);
@@ -98,10 +91,6 @@ final class Q8_0Matrix extends WeightMatrix {
     /** The L quants that start 2 bytes past {@code at} (past the scale, when {@code at} is a block start), as floats. */
     private static FloatVector values(MemorySegment w, long at) {
         return (FloatVector) ByteVector.fromMemorySegment(B, w, at + 2, LE).convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    private static FloatVector scale(MemorySegment w, long at) {
-        return FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT_LE, at)));
     }
 
     /** 8-lane machines (AVX2): a block is four vectors; one row at a time. */
@@ -120,7 +109,7 @@ final class Q8_0Matrix extends WeightMatrix {
                 for (int k = L; k < BLOCK; k += L) {
                     s = values(w, at + k).fma(FloatVector.fromArray(F, x, xi + k), s);
                 }
-                a0 = s.fma(scale(w, at), a0);
+                a0 = s.fma(blockScale(w, at), a0);
             }
             a0.intoArray(lanes, 0);
             out[outOffset + r] = sumLanes(lanes);

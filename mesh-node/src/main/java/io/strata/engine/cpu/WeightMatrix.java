@@ -1,6 +1,7 @@
 package io.strata.engine.cpu;
 
 import io.strata.model.WeightTensor;
+import jdk.incubator.vector.FloatVector;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -17,7 +18,7 @@ import java.nio.ByteOrder;
  * the same bits whether it is prefilled in a batch or decoded alone, and whichever stage
  * computes it.
  */
-public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matrix, Q8_0Matrix, Q4_0Matrix {
+public abstract sealed class WeightMatrix permits F32Matrix, HalfMatrix, Q8_0Matrix, Q4_0Matrix {
     static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -141,6 +142,27 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
                 dotRows(r, end, x, t * cols, out, t * rows);
             }
         }
+    }
+
+    /**
+     * For kernels that read rows {@code [from, to)} as {@code streams} equal runs of consecutive
+     * bytes side by side, each run a slice addressed with the same int offset (with int offsets the
+     * JIT hoists the slices' bounds checks out of the loop): the rows in each run, or 0 when a run
+     * would be too long for int offsets (the kernel then goes row by row).
+     */
+    static int rowsPerStream(int from, int to, int streams, long rowBytes) {
+        int perStream = (to - from) / streams;
+        return perStream * rowBytes > Integer.MAX_VALUE ? 0 : perStream;
+    }
+
+    /** Run {@code s} of {@link #rowsPerStream}: rows {@code from + s * perStream} onwards, as a slice of its own. */
+    MemorySegment stream(int from, int perStream, int s, long rowBytes) {
+        return data.asSlice((from + (long) s * perStream) * rowBytes, perStream * rowBytes);
+    }
+
+    /** A quantised block's F16 scale at {@code at}, in every lane. */
+    static FloatVector blockScale(MemorySegment w, long at) {
+        return FloatVector.broadcast(Lanes.F, Float.float16ToFloat(w.get(SHORT_LE, at)));
     }
 
     /** The fewest rows worth handing to a thread for a batch of {@code n}. */

@@ -11,10 +11,7 @@ class HalfFloatsTest {
     @Test
     void f16VectorConversionIsExactForEveryBitPattern() {
         int lanes = Lanes.L;
-        short[] halves = new short[65536];
-        for (int i = 0; i < halves.length; i++) {
-            halves[i] = (short) i;
-        }
+        short[] halves = everyBitPattern();
         float[] got = new float[lanes];
         for (int i = 0; i < halves.length; i += lanes) {
             HalfFloats.f16ToFloat(ShortVector.fromArray(Lanes.S, halves, i)).intoArray(got, 0);
@@ -33,10 +30,7 @@ class HalfFloatsTest {
     @Test
     void bf16VectorConversionKeepsEveryBitPattern() {
         int lanes = Lanes.L;
-        short[] halves = new short[65536];
-        for (int i = 0; i < halves.length; i++) {
-            halves[i] = (short) i;
-        }
+        short[] halves = everyBitPattern();
         float[] got = new float[lanes];
         for (int i = 0; i < halves.length; i += lanes) {
             HalfFloats.bf16ToFloat(ShortVector.fromArray(Lanes.S, halves, i)).intoArray(got, 0);
@@ -53,5 +47,14 @@ class HalfFloatsTest {
         assertEquals(-0x1p-24f, HalfFloats.f16ToFloat((short) 0x8001));
         assertEquals(Float.POSITIVE_INFINITY, HalfFloats.f16ToFloat((short) 0x7c00));
         assertEquals(65504f, HalfFloats.f16ToFloat((short) 0x7bff));
+    }
+
+    /** All 65536 shorts, in order of their unsigned value. */
+    private static short[] everyBitPattern() {
+        short[] halves = new short[65536];
+        for (int i = 0; i < halves.length; i++) {
+            halves[i] = (short) i;
+        }
+        return halves;
     }
 }

@@ -38,7 +38,7 @@ final class InProcessMesh implements AutoCloseable {
                   ModelPlan.Replicas rankReplicas) throws IOException {
         ModelPlan written = Stories260kPlan.write(dir.resolve("plan"), stages, replicas);
         this.planFile = Stories260kPlan.planFile(dir.resolve("plan"));
-        this.plan = rank < 0 ? written : withReplicas(written, rank, rankReplicas);
+        this.plan = rank < 0 ? written : written.withReplicas(rank, rankReplicas);
         if (rank >= 0) {
             ModelPlanFile.write(plan, planFile);
         }
@@ -64,17 +64,6 @@ final class InProcessMesh implements AutoCloseable {
             close();
             throw e;
         }
-    }
-
-    static ModelPlan withReplicas(ModelPlan plan, int rank, ModelPlan.Replicas replicas) {
-        List<ModelPlan.BlockSpec> blocks = new ArrayList<>();
-        for (ModelPlan.BlockSpec b : plan.blocks()) {
-            blocks.add(b.rank() != rank ? b : new ModelPlan.BlockSpec(b.blockId(), b.rank(), b.worldSize(), b.firstLayer(),
-                    b.lastLayer(), b.artifactUrl(), b.artifactFile(), b.modelLayerHash(), b.sha256(), b.bytes(),
-                    b.memoryBytes(), replicas, b.componentUri(), b.reused()));
-        }
-        return new ModelPlan(plan.planVersion(), plan.modelId(), plan.modelName(), plan.source(), plan.architecture(),
-                plan.layers(), plan.strategy(), plan.contextTokens(), blocks, plan.vdag());
     }
 
     /** Every node routes every stage, each replica on a node of its own. */

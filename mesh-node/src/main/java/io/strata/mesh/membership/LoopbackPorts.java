@@ -7,7 +7,12 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Free TCP ports on 127.0.0.1 for test clusters, and the peer list naming them. */
+/**
+ * Free TCP ports on 127.0.0.1 for a cluster on one machine (the demo's, the tests'), and the
+ * peer list naming them. The ports are held together while they are picked, so they differ, and
+ * released before they are returned: a caller races other processes for them, which on loopback
+ * is a risk the demo and tests accept.
+ */
 public final class LoopbackPorts {
     private LoopbackPorts() {
     }
@@ -26,7 +31,7 @@ public final class LoopbackPorts {
                 try {
                     s.close();
                 } catch (IOException ignored) {
-                    // a test port we no longer need
+                    // a port we only needed to learn its number
                 }
             }
         }
