@@ -175,9 +175,8 @@ public final class SplitWriter {
             return;
         }
         GgufHyperparameters.put(writer, model.config(), model.source().getFileName().toString());
-        if (model instanceof io.strata.model.hf.HuggingFaceModel) {
-            Path folder = model.source();
-            Tokenizers.embedHuggingFace(folder.resolve("tokenizer.json"), folder.resolve("tokenizer_config.json"))
+        if (model instanceof io.strata.model.hf.HuggingFaceModel hf) {
+            Tokenizers.embedHuggingFace(hf.tokenizerJson(), hf.tokenizerConfigJson())
                     .forEach(writer::put);
         } else if (model.tokenizer() instanceof SentencePieceBpeTokenizer spm) {
             spm.ggufMetadata().forEach(writer::put);

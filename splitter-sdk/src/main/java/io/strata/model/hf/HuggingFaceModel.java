@@ -60,7 +60,7 @@ public final class HuggingFaceModel implements LoadedModel {
         if (!Files.isDirectory(folder)) {
             throw new ModelFormatException(folder, "is not a folder — a Hugging Face model is a folder with config.json");
         }
-        HuggingFaceConfig hf = HuggingFaceConfig.read(folder.resolve("config.json"));
+        HuggingFaceConfig hf = HuggingFaceConfig.read(LinkPlaceholder.resolve(folder.resolve("config.json")));
         List<SafetensorsFile> shards = new ArrayList<>();
         try {
             Map<String, SafetensorsTensor> byHfName = mapWeights(folder, shards);
@@ -97,8 +97,8 @@ public final class HuggingFaceModel implements LoadedModel {
 
     /** Maps model.safetensors or every shard named by the index (each once), and returns tensors by HF name. */
     private static Map<String, SafetensorsTensor> mapWeights(Path folder, List<SafetensorsFile> opened) {
-        Path single = folder.resolve(SINGLE_FILE);
-        Path index = folder.resolve(INDEX_FILE);
+        Path single = LinkPlaceholder.resolve(folder.resolve(SINGLE_FILE));
+        Path index = LinkPlaceholder.resolve(folder.resolve(INDEX_FILE));
         Map<String, SafetensorsTensor> out = new LinkedHashMap<>();
         if (Files.exists(index)) {
             Map<String, String> weightMap = readWeightMap(index);
@@ -113,7 +113,7 @@ public final class HuggingFaceModel implements LoadedModel {
                         throw new ModelFormatException(index, "weight_map names shard " + shardName
                                 + " outside the model folder");
                     }
-                    shard = SafetensorsFile.open(shardPath);
+                    shard = SafetensorsFile.open(LinkPlaceholder.resolve(shardPath));
                     opened.add(shard);
                     byShard.put(shardName, shard);
                 }
@@ -229,16 +229,26 @@ public final class HuggingFaceModel implements LoadedModel {
         return hfConfig;
     }
 
+    /** The folder's tokenizer.json (followed when it is a link written out as a file). */
+    public Path tokenizerJson() {
+        return LinkPlaceholder.resolve(folder.resolve("tokenizer.json"));
+    }
+
+    /** The folder's tokenizer_config.json (followed when it is a link written out as a file). */
+    public Path tokenizerConfigJson() {
+        return LinkPlaceholder.resolve(folder.resolve("tokenizer_config.json"));
+    }
+
     /** The tokenizer from tokenizer.json (and tokenizer_config.json when present), read on first use. */
     @Override
     public synchronized Tokenizer tokenizer() {
         if (tokenizer == null) {
-            Path json = folder.resolve("tokenizer.json");
+            Path json = tokenizerJson();
             if (!Files.isRegularFile(json)) {
                 throw new ModelFormatException(folder, "has no tokenizer.json — Strata needs the fast-tokenizer file"
                         + " beside config.json");
             }
-            Path cfg = folder.resolve("tokenizer_config.json");
+            Path cfg = tokenizerConfigJson();
             tokenizer = Tokenizers.fromHuggingFace(json, Files.isRegularFile(cfg) ? cfg : null);
         }
         return tokenizer;
