@@ -151,7 +151,9 @@ class HuggingFaceModelTest {
     void unsupportedModelTypesAreRefusedByName() throws IOException {
         HuggingFaceFolderFixture fx = new HuggingFaceFolderFixture();
         fx.config.put("model_type", "gpt2");
-        refused(fx.writeSingle(dir.resolve("m")), "config.json", "model_type gpt2", "llama, mistral and qwen2");
+        refused(fx.writeSingle(dir.resolve("m")), "config.json", "model_type gpt2", "LayerNorm with biases");
+        fx.config.put("model_type", "bert");
+        refused(fx.writeSingle(dir.resolve("b")), "config.json", "model_type bert", "llama, mistral, qwen2");
     }
 
     @Test
@@ -215,6 +217,9 @@ class HuggingFaceModelTest {
         fx = new HuggingFaceFolderFixture();
         fx.config.putObject("rope_scaling").put("rope_type", "llama3");
         refused(fx.writeSingle(dir.resolve("c")), "rope_scaling", "llama3");
+        fx = new HuggingFaceFolderFixture();
+        fx.config.putObject("rope_scaling").put("rope_type", "yarn").put("factor", 4.0);
+        refused(fx.writeSingle(dir.resolve("e")), "rope_scaling type yarn is not supported");
         Path d = fx.writeSingle(dir.resolve("d"));
         Files.writeString(d.resolve("config.json"), "{ not json");
         refused(d, "config.json", "not valid JSON");
