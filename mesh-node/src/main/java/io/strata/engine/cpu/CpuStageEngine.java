@@ -74,30 +74,34 @@ public final class CpuStageEngine implements StageEngine {
         }
     }
 
+    @Override
     public ModelConfig config() {
         return config;
     }
 
     /** First layer of the range. */
+    @Override
     public int first() {
         return first;
     }
 
     /** One past the last layer of the range. */
+    @Override
     public int last() {
         return last;
     }
 
     /** True when this stage embeds tokens (its range starts at layer 0). */
+    @Override
     public boolean takesTokens() {
         return embedding != null;
     }
 
     /** True when this stage produces logits (its range ends at the last layer). */
+    @Override
     public boolean producesLogits() {
         return classifier != null;
     }
-
 
     @Override
     public String device() {
@@ -110,7 +114,7 @@ public final class CpuStageEngine implements StageEngine {
     }
 
     @Override
-    public CpuSession newSession(int maxContext) {
+    public EngineSession newSession(int maxContext) {
         if (maxContext < 1 || maxContext > config.contextLength()) {
             throw new IllegalArgumentException("a session needs between 1 and " + config.contextLength()
                     + " positions (the model's context length), got " + maxContext);
