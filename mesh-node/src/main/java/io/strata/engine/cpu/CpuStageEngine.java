@@ -406,10 +406,12 @@ public final class CpuStageEngine implements StageEngine {
         Parallel.shared().forRows(hiddenDim, gate.minRowsPerChunk(n), (from, to) -> {
             gate.matmulRows(xb, n, hb, from, to);
             up.matmulRows(xb, n, hb2, from, to);
-            for (int t = 0; t < n; t++) {
-                if (gelu) {
+            if (gelu) {
+                for (int t = 0; t < n; t++) {
                     ActivationKernels.geglu(hb, hb2, t * hiddenDim + from, to - from);
-                } else {
+                }
+            } else {
+                for (int t = 0; t < n; t++) {
                     ActivationKernels.swiglu(hb, hb2, t * hiddenDim + from, to - from);
                 }
             }
