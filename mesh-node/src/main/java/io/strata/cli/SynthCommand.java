@@ -17,7 +17,8 @@ final class SynthCommand implements Command {
 
     @Override
     public String summary() {
-        return "write a synthetic model (TinyLlama-1.1B, Llama-2-7B shapes...) as GGUF or a Hugging Face folder";
+        return "write a synthetic model (TinyLlama-1.1B, Llama-2-7B, Llama-3.2-1B shapes...) as GGUF or a"
+                + " Hugging Face folder";
     }
 
     @Override

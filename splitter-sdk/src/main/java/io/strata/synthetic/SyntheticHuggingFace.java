@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.model.ArchitectureTraits.RopeScaling;
+import io.strata.model.TensorNames;
 import io.strata.model.hf.HuggingFaceTensorNames;
 import io.strata.model.hf.SafetensorsDtype;
 import io.strata.model.hf.SafetensorsWriter;
@@ -52,6 +54,9 @@ final class SyntheticHuggingFace {
         long currentBytes = 0;
         long total = 0;
         for (Map.Entry<String, long[]> e : weights.shapes().entrySet()) {
+            if (e.getKey().equals(TensorNames.ROPE_FREQS)) {
+                continue; // transformers derives the divisors from config.json's rope_scaling
+            }
             long bytes = dtype.encoding().byteSize(SyntheticGguf.elements(e.getValue()));
             if (!current.isEmpty() && currentBytes + bytes > maxShardBytes) {
                 shards.add(current);
@@ -124,7 +129,13 @@ final class SyntheticHuggingFace {
         c.put("num_key_value_heads", s.kvHeads());
         c.put("pretraining_tp", 1);
         c.put("rms_norm_eps", s.rmsNormEps());
-        c.put("rope_scaling", null);
+        RopeScaling scaling = s.ropeScaling();
+        c.put("rope_scaling", scaling.kind() != RopeScaling.Kind.LLAMA3 ? null : new TreeMap<>(Map.of(
+                "factor", scaling.factor(),
+                "high_freq_factor", scaling.highFreqFactor(),
+                "low_freq_factor", scaling.lowFreqFactor(),
+                "original_max_position_embeddings", scaling.originalContext(),
+                "rope_type", "llama3")));
         c.put("rope_theta", s.ropeTheta());
         c.put("tie_word_embeddings", s.tiedClassifier());
         c.put("torch_dtype", dtype.torchName());

@@ -19,7 +19,8 @@ public final class SyntheticModelCommand {
             usage: strata synth --out PATH [--shape PRESET[:key=value,...]] [--format gguf|hf]
                             [--encoding F32|F16|BF16|Q8_0|Q4_0] [--seed N] [--name NAME]
                             [--shard-mb N] [--threads N] [--quiet]
-              presets: %s; keys: dim, hidden, layers, heads, kv-heads, vocab, context, rms-eps, rope-theta, tied
+              presets: %s; keys: dim, hidden, layers, heads, kv-heads, vocab, context, rms-eps, rope-theta, tied,
+              rope-scaling (none|llama3: Llama 3.1's, written to GGUF as rope_freqs.weight)
               hf folders take F32, F16 or BF16; --shard-mb splits their weights into shards
             """;
 

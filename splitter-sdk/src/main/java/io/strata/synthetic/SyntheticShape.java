@@ -1,15 +1,20 @@
 package io.strata.synthetic;
 
+import io.strata.model.ArchitectureTraits.RopeScaling;
 import io.strata.model.ModelConfig;
 import io.strata.model.RopeLayout;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The hyperparameters of a synthetic Llama model: a named preset with real models' layer
  * shapes, or a preset with some values overridden ({@code tinyllama-1.1b} with 2 layers).
+ * {@code ropeScaling} is Llama 3.1's long-context RoPE scheme or none: a GGUF file then carries
+ * it as llama.cpp's converter writes it (a {@code rope_freqs.weight} of per-pair divisors), a
+ * Hugging Face folder as config.json's {@code rope_scaling}.
  */
 public record SyntheticShape(
         String name,
@@ -22,7 +27,13 @@ public record SyntheticShape(
         int contextLength,
         float rmsNormEps,
         float ropeTheta,
-        boolean tiedClassifier) {
+        boolean tiedClassifier,
+        RopeScaling ropeScaling) {
+
+    /** Llama 3.1's {@code rope_scaling} (type llama3: factor 8, low/high frequency factors 1 and 4, 8192 positions). */
+    public static final RopeScaling LLAMA3_1_SCALING = new RopeScaling(RopeScaling.Kind.LLAMA3, 8f, 1f, 4f, 8192);
+    /** Llama 3.2's (1B and 3B): as 3.1's with factor 32. */
+    public static final RopeScaling LLAMA3_2_SCALING = new RopeScaling(RopeScaling.Kind.LLAMA3, 32f, 1f, 4f, 8192);
 
     /** stories260K's widths with 3 layers: a model for tests that runs in milliseconds. */
     public static final SyntheticShape TINY =
@@ -34,7 +45,11 @@ public record SyntheticShape(
     public static final SyntheticShape LLAMA2_7B =
             new SyntheticShape("llama2-7b", 4096, 11008, 32, 32, 32, 32000, 4096, 1e-5f, 10000f, false);
 
-    private static final Map<String, SyntheticShape> PRESETS = presets(TINY, TINYLLAMA_1_1B, LLAMA2_7B);
+    /** Llama-3.2-1B: 16 layers of dim 2048, tied classifier, θ = 500000 with Llama 3's RoPE scaling (rope_freqs). */
+    public static final SyntheticShape LLAMA3_2_1B = new SyntheticShape("llama3.2-1b", 2048, 8192, 16, 32, 8, 128256,
+            131072, 1e-5f, 500000f, true, LLAMA3_2_SCALING);
+
+    private static final Map<String, SyntheticShape> PRESETS = presets(TINY, TINYLLAMA_1_1B, LLAMA2_7B, LLAMA3_2_1B);
 
     public SyntheticShape {
         require(name != null && !name.isBlank(), "a shape needs a name");
@@ -46,6 +61,15 @@ public record SyntheticShape(
         require(vocabSize >= SyntheticVocabulary.MIN_SIZE, "vocabulary of " + vocabSize
                 + " is too small for the synthetic tokenizer; it needs at least " + SyntheticVocabulary.MIN_SIZE);
         require(rmsNormEps > 0 && ropeTheta > 0, "rms-eps and rope-theta must be positive");
+        require(ropeScaling != null && ropeScaling.kind() != RopeScaling.Kind.LINEAR,
+                "rope-scaling is none or llama3");
+    }
+
+    /** A shape without RoPE scaling. */
+    public SyntheticShape(String name, int dim, int hiddenDim, int layers, int heads, int kvHeads, int vocabSize,
+                          int contextLength, float rmsNormEps, float ropeTheta, boolean tiedClassifier) {
+        this(name, dim, hiddenDim, layers, heads, kvHeads, vocabSize, contextLength, rmsNormEps, ropeTheta,
+                tiedClassifier, RopeScaling.NONE);
     }
 
     /** The preset called {@code name} ({@link #presetNames()}). */
@@ -82,7 +106,8 @@ public record SyntheticShape(
 
     /**
      * This shape with one value replaced. Keys: dim, hidden, layers, heads, kv-heads, vocab,
-     * context, rms-eps, rope-theta, tied. The name records the change ("tiny+layers=2").
+     * context, rms-eps, rope-theta, tied, rope-scaling (none, or llama3 for Llama 3.1's values).
+     * The name records the change ("tiny+layers=2").
      */
     public SyntheticShape with(String key, String value) {
         try {
@@ -100,8 +125,13 @@ public record SyntheticShape(
                 case "rope-theta" -> copy("rope-theta", value, dim, hiddenDim, layers, heads, kvHeads, vocabSize,
                         contextLength, rmsNormEps, Float.parseFloat(value), tiedClassifier);
                 case "tied" -> withTiedClassifier(parseBoolean(value));
-                default -> throw new IllegalArgumentException("unknown shape key " + key
-                        + " — use dim, hidden, layers, heads, kv-heads, vocab, context, rms-eps, rope-theta or tied");
+                case "rope-scaling" -> withRopeScaling(switch (value) {
+                    case "none" -> RopeScaling.NONE;
+                    case "llama3" -> LLAMA3_1_SCALING;
+                    default -> throw new IllegalArgumentException("rope-scaling is none or llama3, got " + value);
+                });
+                default -> throw new IllegalArgumentException("unknown shape key " + key + " — use dim, hidden, layers,"
+                        + " heads, kv-heads, vocab, context, rms-eps, rope-theta, tied or rope-scaling");
             };
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("shape key " + key + " needs a number, got " + value);
@@ -143,6 +173,26 @@ public record SyntheticShape(
                 v);
     }
 
+    /** This shape with {@code v} as its RoPE scaling (the name says "llama3" or "none"). */
+    public SyntheticShape withRopeScaling(RopeScaling v) {
+        return new SyntheticShape(name + "+rope-scaling=" + v.kind().name().toLowerCase(Locale.ROOT), dim,
+                hiddenDim, layers, heads, kvHeads, vocabSize, contextLength, rmsNormEps, ropeTheta, tiedClassifier, v);
+    }
+
+    /**
+     * The divisor of each RoPE pair's frequency, as llama.cpp's converter computes {@code rope_freqs.weight}
+     * for Llama 3.1 from {@code rope_scaling} (pair i's frequency θ^(−2i/headSize) in float, as the engine
+     * computes it); all 1 without scaling.
+     */
+    public float[] ropeDivisors() {
+        float[] d = new float[headSize() / 2];
+        for (int i = 0; i < d.length; i++) {
+            float frequency = 1.0f / (float) Math.pow(ropeTheta, (2 * i) / (float) headSize());
+            d[i] = (float) ropeScaling.divisor(frequency);
+        }
+        return d;
+    }
+
     public int headSize() {
         return dim / heads;
     }
@@ -164,7 +214,7 @@ public record SyntheticShape(
     private SyntheticShape copy(String key, Object value, int dim, int hiddenDim, int layers, int heads, int kvHeads,
                                 int vocabSize, int contextLength, float rmsNormEps, float ropeTheta, boolean tied) {
         return new SyntheticShape(name + "+" + key + "=" + value, dim, hiddenDim, layers, heads, kvHeads, vocabSize,
-                contextLength, rmsNormEps, ropeTheta, tied);
+                contextLength, rmsNormEps, ropeTheta, tied, ropeScaling);
     }
 
     private static boolean parseBoolean(String v) {

@@ -1,11 +1,13 @@
 package io.strata.synthetic;
 
+import io.strata.model.ArchitectureTraits.RopeScaling;
 import io.strata.model.ExpectedTensors;
 import io.strata.model.ModelConfig;
 import io.strata.model.RopeLayout;
 import io.strata.model.TensorNames;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -33,14 +35,23 @@ public final class SyntheticWeights {
     public SyntheticWeights(SyntheticSpec spec) {
         this.spec = spec;
         this.config = spec.shape().config(RopeLayout.ADJACENT_PAIRS);
-        this.shapes = ExpectedTensors.of(config, 0, config.layers(), true, true);
+        Map<String, long[]> m = new LinkedHashMap<>();
+        if (spec.shape().ropeScaling().kind() != RopeScaling.Kind.NONE) {
+            m.put(TensorNames.ROPE_FREQS, new long[] {config.headSize() / 2}); // first, where llama.cpp's converter puts it
+        }
+        m.putAll(ExpectedTensors.of(config, 0, config.layers(), true, true));
+        this.shapes = m;
     }
 
     public SyntheticSpec spec() {
         return spec;
     }
 
-    /** Every tensor by canonical name with its GGML-order shape, in file order. */
+    /**
+     * Every tensor of the GGUF file by canonical name with its GGML-order shape, in file order:
+     * the weights, and first {@code rope_freqs.weight} when the shape scales RoPE (a Hugging Face
+     * folder states that in config.json instead).
+     */
     public Map<String, long[]> shapes() {
         return shapes;
     }
@@ -59,6 +70,10 @@ public final class SyntheticWeights {
         if (row < 0 || row >= rows || length != shape[0]) {
             throw new IllegalArgumentException("tensor " + name + " has " + rows + " rows of " + shape[0]
                     + "; asked for row " + row + " of " + length);
+        }
+        if (name.equals(TensorNames.ROPE_FREQS)) {
+            System.arraycopy(spec.shape().ropeDivisors(), 0, dst, off, length); // derived from the config, not drawn
+            return;
         }
         long rowKey = mix64(mix64(spec.seed() ^ nameKey(name)) + row * GOLDEN);
         boolean norm = shape.length == 1;

@@ -1,5 +1,6 @@
 package io.strata.synthetic;
 
+import io.strata.model.ArchitectureTraits.RopeScaling;
 import io.strata.model.LoadedModel;
 import io.strata.model.ModelLoader;
 import io.strata.model.RopeLayout;
@@ -25,6 +26,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -229,6 +231,41 @@ class SyntheticModelGeneratorTest {
     }
 
     @Test
+    void llama3RopeScalingIsRopeFreqsInGgufAndRopeScalingInHuggingFace() throws IOException {
+        SyntheticShape shape = SyntheticShape.parse("tiny:rope-theta=500000,rope-scaling=llama3");
+        assertEquals(SyntheticShape.LLAMA3_1_SCALING, shape.ropeScaling());
+        SyntheticSpec spec = SyntheticSpec.of(shape, 42);
+        Path gguf = dir.resolve("llama31.gguf");
+        Path folder = dir.resolve("llama31");
+        SyntheticModelGenerator.writeGguf(spec, TensorEncoding.F32, gguf, null);
+        SyntheticModelGenerator.writeHuggingFace(spec, "F32", folder, null);
+        try (GgufModel g = GgufModel.open(gguf); HuggingFaceModel h = HuggingFaceModel.open(folder)) {
+            float[] divisors = decodeRow(g.tensor(TensorNames.ROPE_FREQS), 0);
+            assertArrayEquals(shape.ropeDivisors(), divisors);
+            // θ = 500000, head size 8: wavelengths 6.3, 167, 4443 and 118145 positions against 8192/4 and 8192
+            assertArrayEquals(new float[] {1f, 1f, divisors[2], 8f}, divisors);
+            assertTrue(divisors[2] > 1f && divisors[2] < 8f, "the third pair is in the smoothed band: " + divisors[2]);
+            double wavelength = 2 * Math.PI * Math.pow(500000, 4 / 8.0);
+            double smooth = (8192 / wavelength - 1) / (4 - 1);
+            assertEquals(1 / ((1 - smooth) / 8 + smooth), divisors[2], 1e-5);
+            assertFalse(g.file().metadata().optionalString("llama.rope.scaling.type").isPresent(),
+                    "llama.cpp's converter states Llama 3 scaling by the tensor alone");
+
+            assertEquals(SyntheticShape.LLAMA3_1_SCALING, h.config().traits().ropeScaling());
+            assertFalse(h.tensors().containsKey(TensorNames.ROPE_FREQS));
+            Map<String, WeightTensor> weights = new LinkedHashMap<>(g.tensors());
+            weights.remove(TensorNames.ROPE_FREQS);
+            assertEquals(new ArrayList<>(weights.keySet()), new ArrayList<>(h.tensors().keySet()));
+        }
+        Path plain = dir.resolve("plain.gguf");
+        SyntheticModelGenerator.writeGguf(SyntheticSpec.of(shape.withRopeScaling(RopeScaling.NONE), 42),
+                TensorEncoding.F32, plain, null);
+        try (GgufModel p = GgufModel.open(plain)) {
+            assertFalse(p.tensors().containsKey(TensorNames.ROPE_FREQS));
+        }
+    }
+
+    @Test
     void huggingFaceShardsSplitAtTheSizeLimitAndReadAsTheSameModel() throws IOException {
         Path single = dir.resolve("single");
         Path sharded = dir.resolve("sharded");
@@ -313,10 +350,12 @@ class SyntheticModelGeneratorTest {
     @Test
     void presetsHaveTheirRealModelsSizes() {
         assertEquals(1_100_048_384L, SyntheticShape.TINYLLAMA_1_1B.parameterCount());
+        assertEquals(1_235_814_400L, SyntheticShape.LLAMA3_2_1B.parameterCount());
         for (String name : SyntheticShape.presetNames()) {
             SyntheticShape s = SyntheticShape.preset(name);
-            long fromTensors = new SyntheticWeights(SyntheticSpec.of(s, 0)).shapes().values().stream()
-                    .mapToLong(SyntheticGguf::elements).sum();
+            long fromTensors = new SyntheticWeights(SyntheticSpec.of(s, 0)).shapes().entrySet().stream()
+                    .filter(e -> !e.getKey().equals(TensorNames.ROPE_FREQS)) // derived from the config, not a weight
+                    .mapToLong(e -> SyntheticGguf.elements(e.getValue())).sum();
             assertEquals(fromTensors, s.parameterCount(), name);
         }
         SyntheticShape two = SyntheticShape.parse("tinyllama-1.1b:layers=2,vocab=1000");
@@ -328,6 +367,7 @@ class SyntheticModelGeneratorTest {
                 "tiny:heads=3", IllegalArgumentException.class,
                 "tiny:vocab=100", IllegalArgumentException.class,
                 "tiny:depth=3", IllegalArgumentException.class,
+                "tiny:rope-scaling=yarn", IllegalArgumentException.class,
                 "gpt5", IllegalArgumentException.class);
         bad.forEach((text, type) -> org.junit.jupiter.api.Assertions.assertThrows(type, () -> SyntheticShape.parse(text), text));
     }
