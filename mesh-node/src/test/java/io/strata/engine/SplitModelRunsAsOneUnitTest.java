@@ -118,6 +118,44 @@ class SplitModelRunsAsOneUnitTest {
         }
     }
 
+    @Test
+    void aSyntheticLlama31GgufAppliesItsRopeFreqsAndSplitIntoThreeIsTheWholeModel() throws IOException {
+        var shape = io.strata.synthetic.SyntheticShape.parse("tiny:layers=3,rope-theta=500000,rope-scaling=llama3");
+        var none = io.strata.model.ArchitectureTraits.RopeScaling.NONE;
+        Path scaled = dir.resolve("llama31.gguf");
+        Path plain = dir.resolve("plain.gguf");
+        Path folder = dir.resolve("llama31-hf");
+        io.strata.synthetic.SyntheticModelGenerator.writeGguf(io.strata.synthetic.SyntheticSpec.of(shape, 7),
+                io.strata.model.TensorEncoding.F32, scaled, 1, io.strata.synthetic.SyntheticProgress.NONE);
+        io.strata.synthetic.SyntheticModelGenerator.writeGguf(
+                io.strata.synthetic.SyntheticSpec.of(shape.withRopeScaling(none), 7),
+                io.strata.model.TensorEncoding.F32, plain, 1, io.strata.synthetic.SyntheticProgress.NONE);
+        io.strata.synthetic.SyntheticModelGenerator.writeHuggingFace(io.strata.synthetic.SyntheticSpec.of(shape, 7),
+                "F32", folder, Long.MAX_VALUE, 1, io.strata.synthetic.SyntheticProgress.NONE);
+        try (LoadedModel whole = ModelLoader.open(scaled, null); LoadedModel unscaled = ModelLoader.open(plain, null);
+             LoadedModel hf = ModelLoader.open(folder, null)) {
+            assertEquals(none, whole.config().traits().ropeScaling(), "as llama.cpp's files: the tensor alone says it");
+            int[] prompt = whole.tokenizer().encode("the cat sat on the mat and the dog sat on the log", true);
+            float[] withFreqs = lastLogits(StageEngines.whole(whole), prompt);
+            float[] without = lastLogits(StageEngines.whole(unscaled), prompt);
+            assertFalse(java.util.Arrays.equals(withFreqs, without), "rope_freqs.weight changes the logits");
+            float[] fromConfig = lastLogits(StageEngines.whole(hf), prompt);
+            for (int v = 0; v < withFreqs.length; v++) {
+                assertEquals(fromConfig[v], withFreqs[v], 1e-5,
+                        "GGUF's rope_freqs and config.json's rope_scaling are one model: logit " + v);
+            }
+            Path planFile = splitInto(whole, 3);
+            try (LocalPipeline pipeline = LocalPipeline.open(planFile, null)) {
+                assertEquals(3, pipeline.stages().size());
+                assertChainedLogitsBitIdentical(StageEngines.whole(whole), pipeline.stages(), prompt);
+            }
+        }
+    }
+
+    private static float[] lastLogits(StageEngine stage, int[] prompt) {
+        return stage.logits(stage.forwardTokens(stage.newSession(64), prompt, 0), prompt.length - 1);
+    }
+
     /** Prefill then 20 decode steps through both, comparing every logit's bits. */
     private static void assertChainedLogitsBitIdentical(StageEngine whole, List<StageEngine> chain, int[] prompt) {
         EngineSession wholeSession = whole.newSession(64);
