@@ -42,6 +42,20 @@ public final class TestModels {
         return file("reference-greedy.json");
     }
 
+    /**
+     * The fidelity suite ({@code ../shared/fidelity}: real tokenizer files, chat templates and
+     * their reference ids), or wherever {@code STRATA_FIDELITY} points; absent: skipped, or failed on CI.
+     */
+    public static Path fidelityDir() {
+        String env = System.getenv("STRATA_FIDELITY");
+        Path dir = env != null && !env.isBlank() ? Path.of(env).toAbsolutePath().normalize()
+                : repoRoot().resolve("../shared/fidelity").normalize();
+        if (!Files.isRegularFile(dir.resolve("cases.json"))) {
+            missing("the fidelity suite " + dir + " is missing (set STRATA_FIDELITY to the folder holding cases.json)");
+        }
+        return dir;
+    }
+
     /** The repository root: {@code STRATA_REPO_ROOT} (set by surefire), else the nearest folder up with mvnw. */
     public static Path repoRoot() {
         String env = System.getenv("STRATA_REPO_ROOT");
