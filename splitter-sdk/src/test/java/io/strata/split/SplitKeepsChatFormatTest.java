@@ -27,7 +27,7 @@ class SplitKeepsChatFormatTest {
     @Test
     void splitsOfGgufAndHuggingFaceModelsKeepTheWholeModelsChatFormat() throws IOException {
         Path fidelity = TestModels.fidelityDir();
-        for (String m : List.of("hf/llama3", "gguf/tok_qwen3.gguf", "hf/gemma3_tok")) {
+        for (String m : List.of("hf/llama3", "gguf/tok_qwen3.gguf", "hf/llama2")) {
             try (LoadedModel whole = ModelLoader.open(fidelity.resolve(m), null)) {
                 ChatFormat expected = whole.chatFormat();
                 assertNotNull(expected.template(), m + " carries a template");

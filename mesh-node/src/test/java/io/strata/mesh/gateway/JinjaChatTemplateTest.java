@@ -6,12 +6,15 @@ import io.strata.model.LoadedModel;
 import io.strata.model.ModelLoader;
 import io.strata.model.TestModels;
 import io.strata.tokenizer.ChatFormat;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +30,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JinjaChatTemplateTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Each model opened once for all tests: the real tokenizers take seconds to read. */
+    private static final Map<String, LoadedModel> MODELS = new HashMap<>();
+
+    private static LoadedModel model(String relative) {
+        return MODELS.computeIfAbsent(relative, r -> ModelLoader.open(TestModels.fidelityDir().resolve(r), null));
+    }
+
+    @AfterAll
+    static void closeModels() {
+        MODELS.values().forEach(LoadedModel::close);
+        MODELS.clear();
+    }
 
     @Test
     void everyFidelityChatCaseRendersAndTokenizesAsTransformers() throws Exception {
@@ -36,49 +51,45 @@ class JinjaChatTemplateTest {
             if (!c.path("kind").asText().equals("chat")) {
                 continue;
             }
-            try (LoadedModel model = ModelLoader.open(fidelity.resolve(c.get("model").asText()), null)) {
-                ServedModel served = new ServedModel(c.get("name").asText(), model.tokenizer(), 4096, model.chatFormat());
-                assertEquals("model", served.chatTemplateKind(), c.get("name").asText());
-                String rendered = served.template().render(messages(c.get("messages")), true);
-                assertEquals(c.get("rendered").asText(), rendered, c.get("name").asText());
-                int[] expected = JSON.convertValue(c.get("expected_prompt_ids"), int[].class);
-                assertArrayEquals(expected, model.tokenizer().encode(rendered, false), c.get("name").asText());
-                checked++;
-            }
+            LoadedModel model = model(c.get("model").asText());
+            ServedModel served = new ServedModel(c.get("name").asText(), model.tokenizer(), 4096, model.chatFormat());
+            assertEquals("model", served.chatTemplateKind(), c.get("name").asText());
+            String rendered = served.template().render(messages(c.get("messages")), true);
+            assertEquals(c.get("rendered").asText(), rendered, c.get("name").asText());
+            int[] expected = JSON.convertValue(c.get("expected_prompt_ids"), int[].class);
+            assertArrayEquals(expected, model.tokenizer().encode(rendered, false), c.get("name").asText());
+            checked++;
         }
         assertEquals(5, checked, "the suite's five chat cases");
     }
 
     @Test
     void theTemplatesEndOfTurnTokenStopsGeneration() throws Exception {
-        Path fidelity = TestModels.fidelityDir();
-        assertStops(fidelity.resolve("hf/llama3"), "<|eot_id|>");
-        assertStops(fidelity.resolve("gguf/tok_llama3.gguf"), "<|eot_id|>");
-        assertStops(fidelity.resolve("hf/qwen2"), "<|im_end|>");
-        assertStops(fidelity.resolve("gguf/tok_qwen3.gguf"), "<|im_end|>");
-        assertStops(fidelity.resolve("hf/gemma3_tok"), "<end_of_turn>");
-        assertStops(fidelity.resolve("hf/llama2"), "</s>");
+        assertStops("hf/llama3", "<|eot_id|>");
+        assertStops("gguf/tok_llama3.gguf", "<|eot_id|>");
+        assertStops("hf/qwen2", "<|im_end|>");
+        assertStops("gguf/tok_qwen3.gguf", "<|im_end|>");
+        assertStops("hf/gemma3_tok", "<end_of_turn>");
+        assertStops("hf/llama2", "</s>");
     }
 
     @Test
     void llama3KeepsItsEndOfTextAsWellAsItsEndOfTurn() throws Exception {
-        try (LoadedModel model = ModelLoader.open(TestModels.fidelityDir().resolve("hf/llama3"), null)) {
-            ServedModel served = new ServedModel("llama3", model.tokenizer(), 4096, model.chatFormat());
-            int[] stops = served.stopIds();
-            assertTrue(Arrays.stream(stops).anyMatch(id -> id == 128001), Arrays.toString(stops));
-            assertTrue(Arrays.stream(stops).anyMatch(id -> id == 128009), Arrays.toString(stops));
-        }
+        LoadedModel model = model("hf/llama3");
+        ServedModel served = new ServedModel("llama3", model.tokenizer(), 4096, model.chatFormat());
+        int[] stops = served.stopIds();
+        assertTrue(Arrays.stream(stops).anyMatch(id -> id == 128001), Arrays.toString(stops));
+        assertTrue(Arrays.stream(stops).anyMatch(id -> id == 128009), Arrays.toString(stops));
     }
 
     @Test
     void aTemplateThatRefusesTheMessagesSaysWhy() throws Exception {
-        try (LoadedModel model = ModelLoader.open(TestModels.fidelityDir().resolve("hf/gemma3_tok"), null)) {
-            ServedModel served = new ServedModel("gemma3", model.tokenizer(), 4096, model.chatFormat());
-            JinjaChatTemplate.TemplateFailure e = assertThrows(JinjaChatTemplate.TemplateFailure.class,
-                    () -> served.template().render(List.of(new ChatTemplate.Message("user", "a"),
-                            new ChatTemplate.Message("user", "b")), true));
-            assertEquals("Conversation roles must alternate user/assistant/user/assistant/...", e.getMessage());
-        }
+        LoadedModel model = model("hf/gemma3_tok");
+        ServedModel served = new ServedModel("gemma3", model.tokenizer(), 4096, model.chatFormat());
+        JinjaChatTemplate.TemplateFailure e = assertThrows(JinjaChatTemplate.TemplateFailure.class,
+                () -> served.template().render(List.of(new ChatTemplate.Message("user", "a"),
+                        new ChatTemplate.Message("user", "b")), true));
+        assertEquals("Conversation roles must alternate user/assistant/user/assistant/...", e.getMessage());
     }
 
     @Test
@@ -112,15 +123,13 @@ class JinjaChatTemplateTest {
         }
     }
 
-    private static void assertStops(Path modelPath, String endOfTurn) {
-        try (LoadedModel model = ModelLoader.open(modelPath, null)) {
-            ServedModel served = new ServedModel(modelPath.getFileName().toString(), model.tokenizer(), 4096,
-                    model.chatFormat());
-            int[] ids = model.tokenizer().encode(endOfTurn, false);
-            assertEquals(1, ids.length, endOfTurn + " is one token");
-            assertTrue(Arrays.stream(served.stopIds()).anyMatch(id -> id == ids[0]),
-                    modelPath + ": stop ids " + Arrays.toString(served.stopIds()) + " lack " + endOfTurn);
-        }
+    private static void assertStops(String modelPath, String endOfTurn) {
+        LoadedModel model = model(modelPath);
+        ServedModel served = new ServedModel(modelPath, model.tokenizer(), 4096, model.chatFormat());
+        int[] ids = model.tokenizer().encode(endOfTurn, false);
+        assertEquals(1, ids.length, endOfTurn + " is one token");
+        assertTrue(Arrays.stream(served.stopIds()).anyMatch(id -> id == ids[0]),
+                modelPath + ": stop ids " + Arrays.toString(served.stopIds()) + " lack " + endOfTurn);
     }
 
     private static List<ChatTemplate.Message> messages(JsonNode array) {
