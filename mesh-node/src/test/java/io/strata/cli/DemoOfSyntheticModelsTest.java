@@ -2,7 +2,9 @@ package io.strata.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.model.TensorNames;
 import io.strata.model.TestModels;
+import io.strata.model.gguf.GgufModel;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -14,9 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,8 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue #9's demo files, made by {@code strata synth} with three layers so they split three ways:
  * a Llama-3.2-style GGUF (θ = 500000, tied classifier, {@code rope_freqs.weight}) and a Q4_K_M
- * mix. {@code strata demo --model FILE --stages 3} serves each from three node processes, and the
- * tokens streamed through the mesh are {@code strata generate}'s greedy tokens for the whole model.
+ * mix (its row comes with the K-quant encodings). {@code strata demo --model FILE --stages 3} serves
+ * each from three node processes, and the tokens streamed through the mesh are
+ * {@code strata generate}'s greedy tokens for the whole model.
  */
 class DemoOfSyntheticModelsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,12 +44,18 @@ class DemoOfSyntheticModelsTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "llama3.2-style rope_freqs | llama3.2-1b:dim=64,hidden=256,layers=3,heads=8,kv-heads=4,vocab=512,context=2048"
-                    + " | Q8_0"})
-    void threeStageDemoStreamsTheWholeModelsGreedyTokens(String label, String shape, String encoding) throws Exception {
+                    + " | Q8_0 | F32 Q8_0"})
+    void threeStageDemoStreamsTheWholeModelsGreedyTokens(String label, String shape, String encoding,
+                                                        String tensorEncodings) throws Exception {
         Path model = work.resolve("model.gguf");
         GenerateCommandTest.Run synth = GenerateCommandTest.strata("synth", "--shape", shape, "--encoding", encoding,
                 "--seed", "3", "--out", model.toString(), "--quiet");
         assertEquals(0, synth.code(), synth.err());
+        try (GgufModel file = GgufModel.open(model)) {
+            assertEquals(Set.of(tensorEncodings.split(" ")), file.tensors().values().stream()
+                    .map(t -> t.encoding().name()).collect(Collectors.toSet()), label + ": the file holds the mix");
+            assertEquals(shape.startsWith("llama3"), file.tensors().containsKey(TensorNames.ROPE_FREQS), label);
+        }
 
         GenerateCommandTest.Run generate = GenerateCommandTest.strata("generate", "--model", model.toString(),
                 "--prompt", PROMPT, "--max-tokens", MAX_TOKENS, "--temperature", "0", "--json");
