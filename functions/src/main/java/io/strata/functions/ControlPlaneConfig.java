@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -46,6 +47,15 @@ public interface ControlPlaneConfig {
     @WithName("parent-pid")
     Optional<Long> parentPid();
 
+    /** Base64 of 32 bytes: the key split runners' kubeconfigs are encrypted with in the store (never stored there). */
+    @WithName("kubeconfig-key")
+    Optional<String> kubeconfigKey();
+
+    /** Used when {@link #kubeconfigKey()} is not set: a key file, created (owner-only) when missing. */
+    @WithName("kubeconfig-key-file")
+    @WithDefault("${user.home}/.strata/kubeconfig.key")
+    Path kubeconfigKeyFile();
+
     @WithName("local-launcher")
     LocalLauncher localLauncher();
 
@@ -62,6 +72,10 @@ public interface ControlPlaneConfig {
         @WithName("jvm-options")
         @WithDefault("--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m")
         String jvmOptions();
+
+        /** Folders whose files local split jobs may read through file: URLs or paths; none by default. */
+        @WithName("file-roots")
+        Optional<List<Path>> fileRoots();
     }
 
     interface Kubernetes {
@@ -98,6 +112,13 @@ public interface ControlPlaneConfig {
         /** A fixed NodePort (30000-32767) for clusters whose firewall opens only that one; absent lets the cluster pick. */
         @WithName("node-port")
         OptionalInt nodePort();
+
+        /**
+         * API server hosts allowed although they are loopback or link-local (a cluster on this machine, a test's mock);
+         * every other such kubeconfig is refused.
+         */
+        @WithName("allowed-local-api-servers")
+        Optional<List<String>> allowedLocalApiServers();
 
         /** Namespace when the kubeconfig's context names none. */
         @WithName("default-namespace")

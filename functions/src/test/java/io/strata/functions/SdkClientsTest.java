@@ -11,6 +11,7 @@ import io.strata.sdk.Blocks;
 import io.strata.sdk.ModelLayerClient;
 import io.strata.sdk.RegistryException;
 import io.strata.sdk.RetryPolicy;
+import io.strata.functions.registry.TaskTokens;
 import io.strata.sdk.TaskStatusClient;
 import io.strata.split.ModelPlan;
 import io.strata.split.ModelPlanFile;
@@ -53,26 +54,33 @@ class SdkClientsTest {
     @Test
     void taskStatusClientMovesATaskThroughItsStates() throws Exception {
         ObjectNode task = JsonNodeFactory.instance.objectNode();
-        task.put("task_id", "sdk-task").put("task_type", "model_splits").put("status", "pending");
+        String token = TaskTokens.newToken();
+        task.put("task_id", "sdk-task").put("task_type", "model_splits").put("status", "pending")
+                .put(TaskTokens.DIGEST_FIELD, TaskTokens.digest(token));
         store.create(Tables.TASKS, task);
-        TaskStatusClient client = new TaskStatusClient(base().resolve("/task-status"), RetryPolicy.NONE);
+        TaskStatusClient client = new TaskStatusClient(base().resolve("/task-status"), RetryPolicy.NONE, token);
 
         client.markRunning("sdk-task");
         assertEquals("running", SeedExamplesContract.call("GET", "/task/sdk-task", null, 200).get("data").get("status").asText());
-        client.markFailed("sdk-task", "main failed: out of disk");
-        JsonNode failed = SeedExamplesContract.call("GET", "/task/sdk-task", null, 200).get("data");
-        assertEquals("failed", failed.get("status").asText());
-        assertEquals("main failed: out of disk", failed.get("error").asText());
+        client.reportProgress("sdk-task", "download", 512, 1024);
+        JsonNode downloading = SeedExamplesContract.call("GET", "/task/sdk-task", null, 200).get("data");
+        assertEquals(JSON.readTree("{\"phase\": \"download\", \"done\": 512, \"total\": 1024, \"percent\": 50}"),
+                downloading.get("progress"));
         client.markComplete("sdk-task", Map.of("status", "done", "world_size", 2));
         JsonNode complete = SeedExamplesContract.call("GET", "/task/sdk-task", null, 200).get("data");
         assertEquals("complete", complete.get("status").asText());
         assertEquals(JSON.readTree("{\"status\": \"done\", \"world_size\": 2}"), complete.get("result"));
-        assertFalse(complete.has("error"), "a later state clears an earlier error");
+        assertFalse(complete.has("progress"), "a finished task carries its result, not its last progress");
         assertEquals(1, SeedExamplesContract.call("POST", "/tasks", "{\"status\": \"complete\", \"task_id\": \"sdk-task\"}", 200)
                 .get("data").size());
+        RegistryException late = assertThrows(RegistryException.class, () -> client.markFailed("sdk-task", "late"));
+        assertEquals(409, late.status(), "a finished task does not change");
 
         RegistryException unknown = assertThrows(RegistryException.class, () -> client.markRunning("no-such-task"));
         assertEquals(404, unknown.status());
+        RegistryException foreign = assertThrows(RegistryException.class,
+                () -> new TaskStatusClient(base().resolve("/task-status"), RetryPolicy.NONE, "not-the-token").markRunning("sdk-task"));
+        assertEquals(403, foreign.status());
     }
 
     @Test

@@ -3,9 +3,9 @@ package io.strata.functions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import io.strata.model.TestModels;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,8 +31,8 @@ class SplitJobEndToEndTest {
 
     private static final int WORLD_SIZE = 2;
 
-    @TempDir
-    Path out;
+    @Inject
+    ControlPlaneConfig config;
 
     private String start(Path outputDir) {
         String body = """
@@ -52,6 +52,7 @@ class SplitJobEndToEndTest {
 
     @Test
     void stories260kIsSplitRegisteredAndReusedBySecondJob() throws Exception {
+        Path out = config.dataDir().resolve("split-work").resolve("end-to-end");
         String first = start(out.resolve("first"));
         JsonNode pending = SeedExamplesContract.call("GET", "/task/" + first, null, 200).get("data");
         assertEquals("1Gi", pending.get("storage_size").asText(), "storage_size defaults to 1Gi");

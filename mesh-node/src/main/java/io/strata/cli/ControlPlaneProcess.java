@@ -38,8 +38,11 @@ final class ControlPlaneProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts it with its store in {@code dataDir} and waits until it answers. */
-    static ControlPlaneProcess start(Path dataDir, Path log) throws IOException, InterruptedException {
+    /**
+     * Starts it with its store in {@code dataDir}, letting its split jobs read local files under {@code fileRoots} only,
+     * and waits until it answers.
+     */
+    static ControlPlaneProcess start(Path dataDir, Path log, List<Path> fileRoots) throws IOException, InterruptedException {
         Path jar = runnerJar();
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -50,6 +53,8 @@ final class ControlPlaneProcess implements AutoCloseable {
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port, "-Dstrata.store=embedded",
                 "-Dstrata.data-dir=" + dataDir.toAbsolutePath(),
                 "-Dstrata.local-launcher.classpath=" + System.getProperty("java.class.path"),
+                "-Dstrata.local-launcher.file-roots=" + String.join(",", fileRoots.stream()
+                        .map(root -> root.toAbsolutePath().normalize().toString().replace(",", "\\,")).toList()),
                 "-Dstrata.parent-pid=" + ProcessHandle.current().pid(), "-jar", jar.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ControlPlaneProcess cp = new ControlPlaneProcess(p, "http://127.0.0.1:" + port, log);

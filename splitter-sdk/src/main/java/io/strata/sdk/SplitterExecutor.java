@@ -26,12 +26,12 @@ public final class SplitterExecutor {
     }
 
     public static int execute(Class<? extends ModelSplitter> type, SplitterContext ctx) {
-        return execute(type, ctx, new TaskStatusClient(ctx.taskStatusUpdateUrl()));
+        return execute(type, ctx, TaskStatusClient.of(ctx));
     }
 
     /** Loads the splitter by class name, so a missing or wrong class is recorded as the task's failure. */
     public static int execute(String className, SplitterContext ctx) {
-        TaskStatusClient status = new TaskStatusClient(ctx.taskStatusUpdateUrl());
+        TaskStatusClient status = TaskStatusClient.of(ctx);
         Class<? extends ModelSplitter> type;
         try {
             type = load(className);

@@ -54,6 +54,17 @@ public class BlockFunctions {
     }
 
     @Funq
+    public ObjectNode deleteVdag(JsonNode input) {
+        vdags.delete(FunctionInputs.key(input, "vdag_id"));
+        return Envelope.message("vDAG deleted");
+    }
+
+    @Funq
+    public ObjectNode queryVdags(JsonNode filter) {
+        return Envelope.data(vdags.query(filter));
+    }
+
+    @Funq
     public ObjectNode registerModelPlan(JsonNode input) {
         return PlanAnswers.registered(plans.register(input));
     }

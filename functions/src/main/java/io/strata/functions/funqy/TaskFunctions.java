@@ -25,7 +25,13 @@ public class TaskFunctions {
 
     @Funq
     public ObjectNode updateTaskStatus(JsonNode input) {
-        return TaskAnswers.updated(tasks.updateStatus(input));
+        // A function has no headers: the job's token travels in the input, beside the status update.
+        if (input instanceof ObjectNode object && object.has("task_token")) {
+            ObjectNode update = object.deepCopy();
+            JsonNode token = update.remove("task_token");
+            return TaskAnswers.updated(tasks.updateStatus(update, token.isTextual() ? token.textValue() : null));
+        }
+        return TaskAnswers.updated(tasks.updateStatus(input, null));
     }
 
     @Funq

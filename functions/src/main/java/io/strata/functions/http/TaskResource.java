@@ -3,6 +3,7 @@ package io.strata.functions.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.functions.api.Envelope;
 import io.strata.functions.launch.SplitJobs;
+import io.strata.functions.registry.TaskTokens;
 import io.strata.functions.registry.Tasks;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
@@ -34,7 +35,8 @@ public class TaskResource {
     @POST
     @Path("task-status")
     public ObjectNode updateStatus(@Context RoutingContext request) {
-        return io.strata.functions.api.TaskAnswers.updated(tasks.updateStatus(RequestBodies.json(request)));
+        return io.strata.functions.api.TaskAnswers.updated(tasks.updateStatus(RequestBodies.json(request),
+                request.request().getHeader(TaskTokens.HEADER)));
     }
 
     @GET

@@ -57,6 +57,16 @@ public class LocalLauncher implements SplitJobLauncher {
         return where;
     }
 
+    /** Refuses jobs that would read outside the configured file roots or write outside the work root. */
+    @Override
+    public void check(SplitJob job) {
+        new LocalJobPaths(workRoot(), config.localLauncher().fileRoots().orElse(List.of())).check(job.taskData());
+    }
+
+    private Path workRoot() {
+        return config.dataDir().resolve("split-work");
+    }
+
     @Override
     public void launch(SplitJob job) {
         Path log = logFile(job.taskId());
@@ -77,7 +87,7 @@ public class LocalLauncher implements SplitJobLauncher {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(SplitJobEnvironment.of(job, job.callerBaseUrl()));
-            builder.environment().put(SplitJobEnvironment.WORK_DIR, config.dataDir().resolve("split-work").toString());
+            builder.environment().put(SplitJobEnvironment.WORK_DIR, workRoot().toString());
             config.apiToken().ifPresent(token -> builder.environment().put(SplitJobEnvironment.API_TOKEN, token));
             Process process = builder.start();
             LOG.infof("task %s: split job started as process %d, log %s", job.taskId(), process.pid(), log);
@@ -94,13 +104,10 @@ public class LocalLauncher implements SplitJobLauncher {
         running.remove(taskId);
         LOG.infof("task %s: split job process exited with code %d", taskId, code);
         try {
-            String status = tasks.get(taskId).path("status").asText();
-            if (status.equals(TaskStatus.PENDING.value()) || status.equals(TaskStatus.RUNNING.value())) {
-                tasks.setStatus(taskId, TaskStatus.FAILED, null, (stopping
-                        ? "the control plane stopped while the split job ran"
-                        : "the split job process exited with code " + code + " without reporting its outcome")
-                        + "; its log is " + log);
-            }
+            tasks.finishIfOpen(taskId, TaskStatus.FAILED, null, (stopping
+                    ? "the control plane stopped while the split job ran"
+                    : "the split job process exited with code " + code + " without reporting its outcome")
+                    + "; its log is " + log);
         } catch (RuntimeException e) {
             LOG.warnf("task %s: could not record the end of its split job process: %s", taskId, e.getMessage());
         }

@@ -5,6 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** Starts split jobs somewhere. */
 public interface SplitJobLauncher {
 
+    /**
+     * Refuses (with a 4xx {@code ApiException}) a job this launcher must not run, before anything is written: what a
+     * launcher on this machine may read and write is narrower than what a pod may.
+     */
+    default void check(SplitJob job) {
+    }
+
     /** What the task record should say about where its job runs (written before the launch), e.g. a Job's name. */
     ObjectNode describe(String taskId);
 
