@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -55,6 +56,11 @@ public interface ControlPlaneConfig {
     @WithName("kubeconfig-key-file")
     @WithDefault("${user.home}/.strata/kubeconfig.key")
     Path kubeconfigKeyFile();
+
+    /** How long a split job may run before it is stopped and its task failed (Jobs: activeDeadlineSeconds). */
+    @WithName("split-job-deadline")
+    @WithDefault("PT6H")
+    Duration splitJobDeadline();
 
     @WithName("local-launcher")
     LocalLauncher localLauncher();

@@ -40,6 +40,11 @@ public class TaskFunctions {
     }
 
     @Funq
+    public ObjectNode cancelTask(JsonNode input) {
+        return Envelope.data(splitJobs.cancel(FunctionInputs.key(input, "task_id")));
+    }
+
+    @Funq
     public ObjectNode queryTasks(JsonNode filter) {
         return Envelope.data(tasks.query(filter));
     }

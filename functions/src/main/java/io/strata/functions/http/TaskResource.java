@@ -7,6 +7,7 @@ import io.strata.functions.registry.TaskTokens;
 import io.strata.functions.registry.Tasks;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -43,6 +44,12 @@ public class TaskResource {
     @Path("task/{task_id}")
     public ObjectNode get(@PathParam("task_id") String taskId) {
         return Envelope.data(tasks.get(taskId));
+    }
+
+    @DELETE
+    @Path("task/{task_id}")
+    public ObjectNode cancel(@PathParam("task_id") String taskId) {
+        return Envelope.data(splitJobs.cancel(taskId));
     }
 
     @POST

@@ -15,6 +15,9 @@ public interface SplitJobLauncher {
     /** What the task record should say about where its job runs (written before the launch), e.g. a Job's name. */
     ObjectNode describe(String taskId);
 
+    /** Stops the task's job if it still runs (its task is already marked failed); a job already gone is no error. */
+    void cancel(String taskId);
+
     /** Starts the job and returns once it is started (not finished); a job that cannot start is a {@link LaunchException}. */
     void launch(SplitJob job);
 }

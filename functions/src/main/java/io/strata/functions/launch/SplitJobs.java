@@ -85,6 +85,27 @@ public class SplitJobs {
         return taskId;
     }
 
+    /**
+     * {@code DELETE /task/{id}}: marks an open task failed ("cancelled") and stops its job with the launcher that
+     * started it; a finished task is a 409.
+     */
+    public ObjectNode cancel(String taskId) {
+        ObjectNode task = tasks.get(taskId);
+        if (!tasks.finishIfOpen(taskId, TaskStatus.FAILED, null, "cancelled by DELETE /task/" + taskId)) {
+            throw ApiException.conflict("task " + taskId + " is " + tasks.get(taskId).path("status").asText()
+                    + "; only a pending or running task can be cancelled");
+        }
+        SplitJobLauncher launcher = "kubernetes".equals(task.path("launcher").asText()) ? kubernetes : local;
+        try {
+            launcher.cancel(taskId);
+        } catch (LaunchException e) {
+            LOG.warnf("task %s: cancelled, but its job could not be stopped: %s", taskId, e.getMessage());
+            throw new ApiException(e.status(), "task " + taskId + " is marked failed (cancelled), but its job could not be"
+                    + " stopped: " + e.getMessage());
+        }
+        return tasks.get(taskId);
+    }
+
     private SplitJobLauncher launcher() {
         return switch (config.launcher()) {
             case local -> local;

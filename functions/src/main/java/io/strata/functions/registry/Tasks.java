@@ -109,6 +109,26 @@ public class Tasks {
         return moveIfIn(taskId, List.of(TaskStatus.PENDING.value()), TaskStatus.RUNNING, null, null, null);
     }
 
+    /** Notes the local process running the task's job, so a reaper can tell whether it still lives. */
+    public void recordJobProcess(String taskId, long pid) {
+        ObjectNode update = JsonNodeFactory.instance.objectNode();
+        update.putObject("$set").put("job_pid", pid);
+        try {
+            store.update(Tables.TASKS, taskId, update);
+        } catch (NotFoundException e) {
+            throw notFound(taskId);
+        }
+    }
+
+    /** Open (pending or running) tasks of the local launcher on {@code host}. */
+    public List<ObjectNode> openLocalTasks(String host) {
+        ObjectNode filter = JsonNodeFactory.instance.objectNode();
+        filter.put("launcher", "local");
+        filter.put("job_host", host);
+        filter.putObject("status").set("$in", JsonBodies.mapper().valueToTree(OPEN));
+        return store.query(Tables.TASKS, filter);
+    }
+
     private boolean moveIfIn(String taskId, List<String> from, TaskStatus status, ObjectNode result, String error,
                              ObjectNode progress) {
         ObjectNode condition = JsonNodeFactory.instance.objectNode();
