@@ -147,4 +147,28 @@ class SdkClientsTest {
                 "registering again fills in what is missing");
         assertEquals(before, StoreDump.of(store));
     }
+
+    @Test
+    void blocksPutAsLeasesAreFoundUntilTheyExpireOrAreDeleted() throws Exception {
+        Blocks blocks = new Blocks(base(), RetryPolicy.NONE);
+        ObjectNode running = JsonNodeFactory.instance.objectNode();
+        running.put("block_component_uri", "strata.transformer-stage:0.1.0").put("block_model_layer_hash", "lease-hash")
+                .put("block_node", "n1").put("block_endpoint", "http://10.0.0.5:8080").put("block_status", "ready")
+                .put("block_ttl_seconds", 30);
+        blocks.put("n1:lease-block", running);
+        blocks.put("n1:lease-block", running.deepCopy().put("block_status", "ready"));
+        List<JsonNode> found = blocks.query("strata.transformer-stage:0.1.0", "lease-hash");
+        assertEquals(1, found.size(), "putting again renews, it does not duplicate");
+        assertEquals("n1", found.getFirst().get("block_node").asText());
+
+        ObjectNode stale = JsonNodeFactory.instance.objectNode();
+        stale.put("block_id", "dead-node:lease-block").put("block_component_uri", "strata.transformer-stage:0.1.0")
+                .put("block_model_layer_hash", "lease-hash").put("block_expires_at_ms", System.currentTimeMillis() - 1);
+        store.create(Tables.BLOCKS, stale);
+        assertEquals(1, blocks.query("strata.transformer-stage:0.1.0", "lease-hash").size(), "an expired lease is not found");
+
+        assertTrue(blocks.delete("n1:lease-block"));
+        assertFalse(blocks.delete("n1:lease-block"), "deleting again finds nothing");
+        assertTrue(blocks.query("strata.transformer-stage:0.1.0", "lease-hash").isEmpty());
+    }
 }

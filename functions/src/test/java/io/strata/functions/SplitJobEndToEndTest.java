@@ -79,6 +79,12 @@ class SplitJobEndToEndTest {
             assertEquals("stories260K", layer.get("model_asset_id").asText());
             assertEquals(artifact.toUri().toString(), layer.get("model_layer_public_url").asText());
         }
+        String vdagId = result.get("registered").get("vdag_id").asText();
+        JsonNode vdag = SeedExamplesContract.call("GET", "/vdag/" + vdagId, null, 200).get("data");
+        assertEquals(WORLD_SIZE, vdag.get("stages").size(), "the job registered its vDAG itself");
+        for (JsonNode blockId : vdag.get("stages")) {
+            SeedExamplesContract.call("GET", "/block/" + blockId.asText(), null, 200);
+        }
         JsonNode registered = SeedExamplesContract.call("POST", "/model-layers",
                 "{\"model_asset_id\": \"stories260K\"}", 200).get("data");
         assertEquals(WORLD_SIZE, registered.size());

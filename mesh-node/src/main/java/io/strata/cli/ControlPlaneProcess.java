@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * the embedded store, for {@code strata demo}: its split jobs run the built-in splitter with this
  * JVM's classpath, and it stops when this process stops or dies.
  */
-final class ControlPlaneProcess implements AutoCloseable {
+public final class ControlPlaneProcess implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START = Duration.ofSeconds(90);
 
@@ -42,7 +42,7 @@ final class ControlPlaneProcess implements AutoCloseable {
      * Starts it with its store in {@code dataDir}, letting its split jobs read local files under {@code fileRoots} only,
      * and waits until it answers.
      */
-    static ControlPlaneProcess start(Path dataDir, Path log, List<Path> fileRoots) throws IOException, InterruptedException {
+    public static ControlPlaneProcess start(Path dataDir, Path log, List<Path> fileRoots) throws IOException, InterruptedException {
         Path jar = runnerJar();
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -71,7 +71,7 @@ final class ControlPlaneProcess implements AutoCloseable {
         return cp;
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return baseUrl;
     }
 

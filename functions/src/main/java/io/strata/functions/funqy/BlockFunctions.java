@@ -28,6 +28,11 @@ public class BlockFunctions {
     }
 
     @Funq
+    public ObjectNode putBlock(JsonNode input) {
+        return Envelope.data(blocks.put(FunctionInputs.key(input, "block_id"), input));
+    }
+
+    @Funq
     public ObjectNode getBlock(JsonNode input) {
         return Envelope.data(blocks.get(FunctionInputs.key(input, "block_id")));
     }
