@@ -27,6 +27,11 @@ public interface ControlPlaneConfig {
     @WithDefault("${user.home}/.strata/control-plane")
     Path dataDir();
 
+    /** Whether to create missing tables at start-up; false where Terraform created them and IAM grants no CreateTable. */
+    @WithName("create-tables")
+    @WithDefault("true")
+    boolean createTables();
+
     /** Physical table names are this prefix + the logical name ({@code strata-tasks}). */
     @WithName("table-prefix")
     @WithDefault("strata-")
