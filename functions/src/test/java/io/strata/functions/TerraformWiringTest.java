@@ -3,6 +3,7 @@ package io.strata.functions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.functions.ControlPlaneConfig;
 import io.strata.functions.http.BlockResource;
 import io.strata.functions.http.ModelLayerResource;
 import io.strata.functions.http.SplitRunnerResource;
@@ -251,5 +252,38 @@ class TerraformWiringTest {
         assertEquals(Set.of("ec2:DescribeInstances", "s3:GetObject", "secretsmanager:GetSecretValue"), actions);
         Map<String, String> tags = group.path("tag").findValuesAsText("key").stream().collect(Collectors.toMap(k -> k, k -> k));
         assertTrue(tags.containsKey("strata-cluster"));
+    }
+
+    @Test
+    void imageTagsLiveInOnePlaceAndEveryReferencedImageIsBuiltHere() throws IOException {
+        java.nio.file.Path images = dir.resolve("images");
+        Map<String, String> tags = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(images.resolve("images.env"))) {
+            if (line.matches("[A-Z_]+_IMAGE=.+")) {
+                tags.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        String splitRunnerDefault = null;
+        for (Method m : ControlPlaneConfig.SplitRunner.class.getDeclaredMethods()) {
+            if (m.getName().equals("image")) {
+                splitRunnerDefault = m.getAnnotation(io.smallrye.config.WithDefault.class).value();
+            }
+        }
+        assertEquals(tags.get("SPLIT_RUNNER_IMAGE"), splitRunnerDefault, "POST /split-runner deploys the image built here");
+        String build = Files.readString(images.resolve("build.sh"));
+        for (String variable : tags.keySet()) {
+            assertTrue(build.contains("$" + variable), "build.sh builds or tags " + variable);
+        }
+        String kustomization = Files.readString(dir.resolve("kubernetes/kustomization.yaml"));
+        for (String image : List.of("CONTROL_PLANE_IMAGE", "NODE_CUDA_IMAGE")) {
+            String tag = tags.get(image);
+            assertTrue(kustomization.contains("newName: " + tag.substring(0, tag.lastIndexOf(':')) + "\n    newTag: "
+                    + tag.substring(tag.lastIndexOf(':') + 1)), "kustomization maps " + image + " to " + tag);
+        }
+        String rbac = Files.readString(dir.resolve("kubernetes/base/split-jobs-rbac.yaml"));
+        assertTrue(rbac.contains("resources: [\"jobs\"]") && rbac.contains("\"create\", \"get\", \"list\", \"watch\", \"delete\""),
+                "the control plane may create, watch and delete split Jobs");
+        String nodes = Files.readString(dir.resolve("kubernetes/gpu-nodes/mesh-nodes.yaml"));
+        assertTrue(nodes.contains("nvidia.com/gpu: 1") && nodes.contains("key: nvidia.com/gpu"), "GPU resource and toleration");
     }
 }
