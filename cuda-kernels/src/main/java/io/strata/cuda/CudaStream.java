@@ -15,11 +15,18 @@ public final class CudaStream implements AutoCloseable {
         this.handle = handle;
     }
 
-    /** A stream that does not wait for the legacy default stream. The context must be current. */
+    /** CU_STREAM_DEFAULT: the stream's work is ordered with the legacy stream's, where the synchronous copies run. */
+    private static final int ORDERED_WITH_COPIES = 0;
+
+    /**
+     * A stream whose kernels run after every synchronous copy issued before them and before every one
+     * issued after them, so {@link DeviceBuffer}'s uploads and downloads need no extra synchronisation.
+     * The context must be current.
+     */
     public static CudaStream create() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            CudaException.check(CudaDriver.cuStreamCreate(out, CudaDriver.CU_STREAM_NON_BLOCKING()), "cuStreamCreate");
+            CudaException.check(CudaDriver.cuStreamCreate(out, ORDERED_WITH_COPIES), "cuStreamCreate");
             return new CudaStream(out.get(ValueLayout.ADDRESS, 0));
         }
     }

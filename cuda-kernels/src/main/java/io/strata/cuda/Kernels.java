@@ -50,10 +50,12 @@ public final class Kernels {
     public static final KernelSignature SWIGLU = KernelSignature.of("swiglu", "swiglu", POINTER, POINTER, POINTER, INT);
     /** (x, delta, count) */
     public static final KernelSignature RESIDUAL_ADD = KernelSignature.of("residual_add", "residual_add", POINTER, POINTER, INT);
+    /** (x, bias, width, count) */
+    public static final KernelSignature BIAS_ADD = KernelSignature.of("bias_add", "bias_add", POINTER, POINTER, INT, INT);
 
     public static final List<KernelSignature> ALL = List.of(MATMUL_F32, MATMUL_F16, MATMUL_BF16, MATMUL_Q8_0, MATMUL_Q4_0,
             EMBEDDING_F32, EMBEDDING_F16, EMBEDDING_BF16, EMBEDDING_Q8_0, EMBEDDING_Q4_0,
-            RMSNORM, ROPE_ADJACENT_PAIRS, ROPE_ROTATE_HALF, KV_STORE, ATTENTION, SWIGLU, RESIDUAL_ADD);
+            RMSNORM, ROPE_ADJACENT_PAIRS, ROPE_ROTATE_HALF, KV_STORE, ATTENTION, SWIGLU, RESIDUAL_ADD, BIAS_ADD);
 
     /** Where the committed PTX lies on the class path: {@code <module>.ptx} in this folder. */
     public static final String PTX_RESOURCE_FOLDER = "/io/strata/cuda/kernels/";

@@ -154,7 +154,7 @@ class KernelsMatchHostMathTest {
     }
 
     @Test
-    void swigluAndResidualAddMatchTheHost() {
+    void swigluResidualAndBiasAddMatchTheHost() {
         context.bind();
         Random random = new Random(9);
         int count = 1000;
@@ -175,6 +175,18 @@ class KernelsMatchHostMathTest {
             stream.synchronize();
             assertClose(expected, out.downloadFloats(0, count), "swiglu");
             assertArrayEquals(sum, dg.downloadFloats(0, count), "residual add is one float add");
+        }
+        int width = 100;
+        float[] bias = java.util.Arrays.copyOf(up, width);
+        float[] biased = gate.clone();
+        for (int i = 0; i < count; i++) {
+            biased[i] += bias[i % width];
+        }
+        try (DeviceBuffer dx = upload(gate); DeviceBuffer db = upload(bias)) {
+            kernels.kernel(Kernels.BIAS_ADD).launch().pointer(dx).pointer(db).i32(width).i32(count)
+                    .run(stream, grid, 1, Kernels.ELEMENTWISE_THREADS);
+            stream.synchronize();
+            assertArrayEquals(biased, dx.downloadFloats(0, count), "bias add is one float add per value");
         }
     }
 
