@@ -31,6 +31,13 @@ public record CudaProbe(int driverVersion, List<CudaDevice> devices, Optional<St
         return "CUDA driver " + driverVersion / 1000 + "." + driverVersion % 1000 / 10 + ": " + String.join("; ", lines);
     }
 
+    /** Prints {@link #summary()}; exits 1 when CUDA is not usable (for scripts). */
+    public static void main(String[] args) {
+        CudaProbe probe = run();
+        System.out.println(probe.summary());
+        System.exit(probe.usable() ? 0 : 1);
+    }
+
     public static CudaProbe run() {
         Optional<String> missing = CudaDriverLibrary.load();
         if (missing.isPresent()) {
