@@ -54,7 +54,7 @@ public record DeviceChoice(Kind kind, int ordinal) {
         CudaProbe probe = CudaProbe.run();
         if (kind == Kind.AUTO) {
             if (probe.usable()) {
-                log.accept("device auto: " + probe.devices().getFirst().describe());
+                log.accept("device auto: stages run on " + probe.devices().getFirst().describe());
                 return new DeviceChoice(Kind.CUDA, 0);
             }
             log.accept("device auto: running on the CPU (" + probe.summary() + ")");
@@ -67,7 +67,7 @@ public record DeviceChoice(Kind kind, int ordinal) {
             throw new IllegalArgumentException("cannot run on " + this + ": this machine has " + probe.devices().size()
                     + " CUDA device(s) (" + probe.summary() + ")");
         }
-        log.accept("device " + this + ": " + probe.devices().get(ordinal).describe());
+        log.accept("stages run on " + probe.devices().get(ordinal).describe());
         return this;
     }
 

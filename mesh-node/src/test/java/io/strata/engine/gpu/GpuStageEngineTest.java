@@ -81,7 +81,7 @@ class GpuStageEngineTest {
              GpuStageEngine whole = new GpuStageEngine(model, 0, 5, 0);
              GpuStageEngine a = new GpuStageEngine(model, 0, 3, 0);
              GpuStageEngine b = new GpuStageEngine(model, 3, 5, 0)) {
-            int[] prompt = {1, 403, 407, 261, 378, 1304, 280};
+            int[] prompt = {1, 403, 407, 261, 378, 104, 280};
             float[] wholeHidden = whole.forwardTokens(whole.newSession(64), prompt, 0);
             float[] split = b.forwardHidden(b.newSession(64), a.forwardTokens(a.newSession(64), prompt, 0), prompt.length, 0);
             assertArrayEquals(wholeHidden, split, "chained stages");
@@ -102,7 +102,7 @@ class GpuStageEngineTest {
         try (LoadedModel model = ModelLoader.open(TestModels.stories260kGguf(), null);
              GpuStageEngine engine = new GpuStageEngine(model, 0, 5, 0)) {
             int[] p1 = {1, 403, 407, 261};
-            int[] p2 = {1, 1304, 280};
+            int[] p2 = {1, 104, 280};
             EngineSession s1 = engine.newSession(32);
             EngineSession s2 = engine.newSession(32);
             float[] alone1 = engine.forwardTokens(s1, p1, 0);
@@ -110,7 +110,7 @@ class GpuStageEngineTest {
             EngineSession b1 = engine.newSession(32);
             EngineSession b2 = engine.newSession(32);
             EngineSession[] rows = {b1, b1, b1, b1, b2, b2, b2};
-            int[] tokens = {1, 403, 407, 261, 1, 1304, 280};
+            int[] tokens = {1, 403, 407, 261, 1, 104, 280};
             int[] positions = {0, 1, 2, 3, 0, 1, 2};
             float[] batch = engine.forward(rows, tokens, positions);
             int dim = model.config().dim();
