@@ -69,7 +69,8 @@ public final class GpuStageEngine implements StageEngine {
      * The stage of layers {@code [first, last)} of {@code model} on GPU {@code ordinal}.
      *
      * @throws IllegalArgumentException when the range is empty or outside the model
-     * @throws UnsupportedOperationException when a tensor's encoding has no device kernels
+     * @throws UnsupportedOperationException when the model needs more than the Llama skeleton, or a
+     *                                       tensor's encoding has no device kernels
      * @throws io.strata.cuda.CudaException when the device refuses (no driver, out of memory)
      */
     public GpuStageEngine(LoadedModel model, int first, int last, int ordinal) {
@@ -78,6 +79,7 @@ public final class GpuStageEngine implements StageEngine {
             throw new IllegalArgumentException("layer range [" + first + ", " + last + ") is not a non-empty part of "
                     + model.source().getFileName() + "'s " + c.layers() + " layers");
         }
+        SkeletonCheck.require(model, first, last);
         this.config = c;
         this.first = first;
         this.last = last;
