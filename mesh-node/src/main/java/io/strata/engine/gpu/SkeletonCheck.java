@@ -1,15 +1,21 @@
 package io.strata.engine.gpu;
 
+import io.strata.model.ArchitectureTraits;
 import io.strata.model.LoadedModel;
 import io.strata.model.TensorNames;
 
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
  * What the GPU layer loop computes is the plain Llama skeleton (RMSNorm, q/k/v with optional biases,
  * plain RoPE, full causal attention, dense SwiGLU). A model that needs more is refused at load in one
- * line rather than run wrongly: another family, or a tensor of the stage's range the loop would not read
- * (per-head q/k norms, post norms, fused projections, experts, RoPE frequency factors).
+ * line rather than run wrongly: another family, architecture traits other than Llama's (a sliding window,
+ * RoPE scaling, GeGLU, softcaps, ...), or a tensor of the stage's range the loop would not read (per-head
+ * q/k norms, post norms, fused projections, experts, RoPE frequency factors).
  */
 final class SkeletonCheck {
     private static final Set<String> ARCHITECTURES = Set.of("llama", "mistral", "qwen2");
@@ -23,6 +29,11 @@ final class SkeletonCheck {
             throw new UnsupportedOperationException("the GPU engine runs llama, mistral and qwen2 models, not "
                     + architecture + ": run this model with --device cpu");
         }
+        List<String> traits = differencesFromLlama(model.config().traits());
+        if (!traits.isEmpty()) {
+            throw new UnsupportedOperationException("the GPU engine runs the plain Llama skeleton; this " + architecture
+                    + " model needs " + String.join(", ", traits) + ": run this model with --device cpu");
+        }
         for (String name : model.tensors().keySet()) {
             int layer = TensorNames.layerOf(name);
             boolean read = layer < 0 ? isTopLevel(name) : layer < first || layer >= last || isLayerTensor(name, layer);
@@ -31,6 +42,22 @@ final class SkeletonCheck {
                         + " (" + architecture + " beyond the Llama skeleton): run this model with --device cpu");
             }
         }
+    }
+
+    /** The traits that differ from Llama's, as {@code name=value}. */
+    private static List<String> differencesFromLlama(ArchitectureTraits traits) {
+        List<String> differ = new ArrayList<>();
+        for (RecordComponent component : ArchitectureTraits.class.getRecordComponents()) {
+            try {
+                Object value = component.getAccessor().invoke(traits);
+                if (!Objects.equals(value, component.getAccessor().invoke(ArchitectureTraits.LLAMA))) {
+                    differ.add(component.getName() + "=" + value);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return differ;
     }
 
     private static boolean isTopLevel(String name) {

@@ -1,5 +1,6 @@
 package io.strata.engine.gpu;
 
+import io.strata.model.ArchitectureTraits;
 import io.strata.model.LoadedModel;
 import io.strata.model.ModelConfig;
 import io.strata.model.ModelLoader;
@@ -50,6 +51,25 @@ class GpuStageEngineRefusesTest {
                     () -> new GpuStageEngine(new Renamed(model, gemma, model.tensors()), 0, 3, 0));
             assertEquals("the GPU engine runs llama, mistral and qwen2 models, not gemma2: run this model with --device cpu",
                     e.getMessage());
+        }
+    }
+
+    @Test
+    void architectureTraitsBeyondLlamasAreRefusedNamingThem() throws Exception {
+        try (LoadedModel model = synthetic()) {
+            ModelConfig c = model.config();
+            ArchitectureTraits l = ArchitectureTraits.LLAMA;
+            ArchitectureTraits windowed = new ArchitectureTraits(l.activation(), l.normWeightOffset(), l.qkNorm(),
+                    l.postNorms(), l.fusedProjections(), l.embeddingScale(), l.attnSoftcap(), l.finalSoftcap(),
+                    l.queryScalar(), 8, l.slidingPattern(), l.localRopeTheta(), l.ropeScaling(), l.experts(),
+                    l.expertsUsed(), l.expertHiddenDim());
+            ModelConfig mistral = new ModelConfig("mistral", c.dim(), c.hiddenDim(), c.layers(), c.heads(), c.kvHeads(),
+                    c.headSize(), c.vocabSize(), c.contextLength(), c.rmsNormEps(), c.ropeTheta(), c.ropeLayout(),
+                    c.tiedClassifier(), windowed);
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> new GpuStageEngine(new Renamed(model, mistral, model.tensors()), 0, 3, 0));
+            assertEquals("the GPU engine runs the plain Llama skeleton; this mistral model needs slidingWindow=8:"
+                    + " run this model with --device cpu", e.getMessage());
         }
     }
 
