@@ -1,5 +1,7 @@
 package io.strata.cli;
 
+import io.strata.engine.DeviceChoice;
+import io.strata.engine.StageEngines;
 import io.strata.mesh.cluster.ClusterConfig;
 import io.strata.mesh.gateway.GatewayConfig;
 import io.strata.mesh.node.BlockRegistration;
@@ -62,6 +64,7 @@ final class NodeCommand extends OptionsCommand {
                 .value("http-port", "N", "gateway port (0: any free)", "8080")
                 .value("cache-dir", "DIR", "artifact cache", "~/.strata/cache")
                 .value("plans", "PLAN,...", "model plans to serve (*.plan.json paths or URLs)", null)
+                .value("device", DeviceChoice.FORMS, "where this node's stages run (auto: the first GPU when usable, else the CPU)", "cpu")
                 .value("wire-dtype", "TYPE", "hidden states between stages: f32 (exact), f16, bf16, q8", "f32")
                 .value("heartbeat-ms", "N", "announcement interval", "2000")
                 .value("max-sessions", "N", "sessions this node's stages hold before refusing more", "256")
@@ -74,6 +77,11 @@ final class NodeCommand extends OptionsCommand {
     int run(Options.Parsed o, PrintStream out, PrintStream err) throws Exception {
         NodeConfig config = config(o);
         URI controlPlane = o.optional("control-plane").map(ControlPlaneUrl::parse).orElse(null);
+        try {
+            StageEngines.useDevice(DeviceChoice.parse(o.string("device")), line -> err.println("strata node: " + line));
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--device " + o.string("device") + ": " + e.getMessage());
+        }
         if (o.flag("exit-with-stdin")) {
             // watching from the start: a parent that dies while this node is still joining takes it down too
             Thread.ofPlatform().daemon().name("strata-stdin-watch").start(() -> {
