@@ -95,10 +95,11 @@ class WeightMatrixTest {
     @ParameterizedTest
     @EnumSource(TensorEncoding.class)
     void batchKernelGivesEveryRowAndTokenTheBitsOfSingleTokenCalls(TensorEncoding e) {
-        // Odd row and column counts, and a row count that spans more than one decoded tile.
+        // Odd row and column counts, a row count that spans more than one decoded tile, and rows
+        // longer than the kernel's column chunk (accumulators kept between chunks).
         int[][] shapes = e.blockSize() == 32
-                ? new int[][]{{1, 32}, {3, 96}, {37, 160}, {70, 1056}}
-                : new int[][]{{1, 1}, {3, 7}, {5, 17}, {37, 33}, {70, 1001}, {3, 1024}};
+                ? new int[][]{{1, 32}, {3, 96}, {37, 160}, {70, 1056}, {5, 2080}}
+                : new int[][]{{1, 1}, {3, 7}, {5, 17}, {37, 33}, {70, 1001}, {3, 1024}, {5, 2100}};
         for (int[] shape : shapes) {
             int rows = shape[0];
             int cols = shape[1];
