@@ -44,7 +44,7 @@ class BenchCommandTest {
     void badArgumentsGetOneLineAndNoOutput() {
         for (String[] args : new String[][]{
                 {"bench", "--synthetic", "tiny", "--runs", "0"},
-                {"bench", "--synthetic", "tiny", "--encoding", "Q5_K"},
+                {"bench", "--synthetic", "tiny", "--encoding", "Q7_K"},
                 {"bench"}}) {
             GenerateCommandTest.Run run = strata(args);
             assertEquals(2, run.code(), String.join(" ", args) + " → " + run.err());

@@ -59,6 +59,95 @@ abstract sealed class DecodedRowMatrix extends WeightMatrix
     /** The row whose bytes start at {@code at}, as floats into {@code dst[0 .. cols)}, each exactly as ggml dequantises it. */
     abstract void decodeRow(long at, float[] dst);
 
+    /**
+     * {@link #decodeRow} for the super-block encodings described by a {@link CodeGroups} table:
+     * the caller first fills each group's scale and subtracted minimum (scalar work, once per 16
+     * values), then one flat vector loop unpacks the codes: value = code·scale − min. Three
+     * copies of the loop (codes in one place, codes with high bits elsewhere, codebook indexes)
+     * rather than one with branches: a vector that flows through a branch's merge may be
+     * allocated on the heap.
+     */
+    final void decodeGroups(CodeGroups layout, long at, float[] scale, float[] min, float[] dst) {
+        if (layout.codebook()) {
+            decodeCodebookGroups(layout, at, scale, dst);
+        } else if (layout.hasHighBits()) {
+            decodeSplitGroups(layout, at, scale, min, dst);
+        } else {
+            decodePlainGroups(layout, at, scale, min, dst);
+        }
+    }
+
+    private void decodePlainGroups(CodeGroups layout, long at, float[] scale, float[] min, float[] dst) {
+        MemorySegment w = data;
+        int perBlock = layout.groups();
+        int[] low = layout.low();
+        int[] lowShift = layout.lowShift();
+        int lowMask = layout.lowMask();
+        int bias = layout.bias();
+        int blockBytes = layout.blockBytes();
+        int groups = cols / 16;
+        long block = at;
+        for (int g = 0, gi = 0; g < groups; g++) {
+            for (int k = 0; k < 16; k += L) {
+                IntVector code = bytes(w, block + low[gi] + k).lanewise(VectorOperators.LSHR, lowShift[gi]).and(lowMask);
+                floats(code.add(bias)).mul(scale[g]).sub(min[g]).intoArray(dst, 16 * g + k);
+            }
+            if (++gi == perBlock) {
+                gi = 0;
+                block += blockBytes;
+            }
+        }
+    }
+
+    private void decodeSplitGroups(CodeGroups layout, long at, float[] scale, float[] min, float[] dst) {
+        MemorySegment w = data;
+        int perBlock = layout.groups();
+        int[] low = layout.low();
+        int[] lowShift = layout.lowShift();
+        int[] high = layout.high();
+        int[] highShift = layout.highShift();
+        int lowMask = layout.lowMask();
+        int highMask = layout.highMask();
+        int highAt = layout.highAt();
+        int bias = layout.bias();
+        int blockBytes = layout.blockBytes();
+        int groups = cols / 16;
+        long block = at;
+        for (int g = 0, gi = 0; g < groups; g++) {
+            for (int k = 0; k < 16; k += L) {
+                IntVector lo = bytes(w, block + low[gi] + k).lanewise(VectorOperators.LSHR, lowShift[gi]).and(lowMask);
+                IntVector hi = bytes(w, block + high[gi] + k).lanewise(VectorOperators.LSHR, highShift[gi]).and(highMask);
+                floats(lo.or(hi.lanewise(VectorOperators.LSHL, highAt)).add(bias)).mul(scale[g]).sub(min[g])
+                        .intoArray(dst, 16 * g + k);
+            }
+            if (++gi == perBlock) {
+                gi = 0;
+                block += blockBytes;
+            }
+        }
+    }
+
+    private void decodeCodebookGroups(CodeGroups layout, long at, float[] scale, float[] dst) {
+        MemorySegment w = data;
+        int perBlock = layout.groups();
+        int[] low = layout.low();
+        int[] lowShift = layout.lowShift();
+        int lowMask = layout.lowMask();
+        int blockBytes = layout.blockBytes();
+        int groups = cols / 16;
+        long block = at;
+        for (int g = 0, gi = 0; g < groups; g++) {
+            for (int k = 0; k < 16; k += L) {
+                IntVector code = bytes(w, block + low[gi] + k).lanewise(VectorOperators.LSHR, lowShift[gi]).and(lowMask);
+                levels(code).mul(scale[g]).intoArray(dst, 16 * g + k);
+            }
+            if (++gi == perBlock) {
+                gi = 0;
+                block += blockBytes;
+            }
+        }
+    }
+
     @Override
     public final void readRow(int row, float[] out, int offset) {
         float[] values = new float[cols];

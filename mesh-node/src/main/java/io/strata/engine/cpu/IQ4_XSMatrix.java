@@ -1,9 +1,6 @@
 package io.strata.engine.cpu;
 
 import io.strata.model.TensorEncoding;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,6 +10,10 @@ import java.lang.foreign.ValueLayout;
  * low 4 bits (4 bytes), then eight IQ4_NL-style runs of 16 code bytes; value = d·(ls − 32)·level(q).
  */
 final class IQ4_XSMatrix extends DecodedRowMatrix {
+    private static final CodeGroups LAYOUT = new CodeGroups(136,
+            CodeGroups.table(16, g -> 8 + 16 * (g / 2)), CodeGroups.table(16, g -> 4 * (g % 2)), 0x0F,
+            new int[16], new int[16], 0, 0, 0, true);
+
     IQ4_XSMatrix(String name, MemorySegment data, int rows, int cols) {
         super(TensorEncoding.IQ4_XS, name, data, rows, cols);
     }
@@ -20,19 +21,17 @@ final class IQ4_XSMatrix extends DecodedRowMatrix {
     @Override
     void decodeRow(long at, float[] dst) {
         MemorySegment w = data;
-        for (int o = 0; o < cols; o += 256, at += 136) {
+        float[] scale = new float[cols / 16];
+        float[] min = new float[cols / 16];
+        for (int g = 0; g < cols / 16; g += 16, at += LAYOUT.blockBytes()) {
             float d = f16(w, at);
             int scalesHigh = w.get(SHORT_LE, at + 2) & 0xFFFF;
-            for (int ib = 0; ib < 8; ib++) {
+            for (int gi = 0; gi < 16; gi++) {
+                int ib = gi / 2;
                 int low = (w.get(ValueLayout.JAVA_BYTE, at + 4 + ib / 2) >>> (4 * (ib % 2))) & 0x0F;
-                int ls = low | ((scalesHigh >>> (2 * ib)) & 3) << 4;
-                FloatVector dl = FloatVector.broadcast(F, d * (ls - 32));
-                for (int k = 0; k < 16; k += L) {
-                    IntVector p = bytes(w, at + 8 + 16 * ib + k);
-                    levels(p.and(0x0F)).mul(dl).intoArray(dst, o + 32 * ib + k);
-                    levels(p.lanewise(VectorOperators.LSHR, 4)).mul(dl).intoArray(dst, o + 32 * ib + 16 + k);
-                }
+                scale[g + gi] = d * ((low | ((scalesHigh >>> (2 * ib)) & 3) << 4) - 32);
             }
         }
+        decodeGroups(LAYOUT, at - (long) cols / 256 * LAYOUT.blockBytes(), scale, min, dst);
     }
 }

@@ -1,8 +1,6 @@
 package io.strata.engine.cpu;
 
 import io.strata.model.TensorEncoding;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,6 +11,10 @@ import java.lang.foreign.ValueLayout;
  * value = (d·sc)·q − dmin·m.
  */
 final class Q2_KMatrix extends DecodedRowMatrix {
+    private static final CodeGroups LAYOUT = new CodeGroups(84,
+            CodeGroups.table(16, g -> 16 + 32 * (g / 8) + 16 * (g % 2)), CodeGroups.table(16, g -> 2 * ((g % 8) / 2)), 3,
+            new int[16], new int[16], 0, 0, 0, false);
+
     Q2_KMatrix(String name, MemorySegment data, int rows, int cols) {
         super(TensorEncoding.Q2_K, name, data, rows, cols);
     }
@@ -20,23 +22,17 @@ final class Q2_KMatrix extends DecodedRowMatrix {
     @Override
     void decodeRow(long at, float[] dst) {
         MemorySegment w = data;
-        for (int o = 0; o < cols; o += 256, at += 84) {
+        float[] scale = new float[cols / 16];
+        float[] min = new float[cols / 16];
+        for (int g = 0; g < cols / 16; g += 16, at += LAYOUT.blockBytes()) {
             float d = f16(w, at + 80);
             float dmin = f16(w, at + 82);
-            for (int n = 0; n < 2; n++) {
-                for (int j = 0; j < 4; j++) {
-                    for (int h = 0; h < 2; h++) {
-                        int sc = w.get(ValueLayout.JAVA_BYTE, at + 8 * n + 2 * j + h) & 0xFF;
-                        FloatVector dl = FloatVector.broadcast(F, d * (sc & 0x0F));
-                        FloatVector ml = FloatVector.broadcast(F, dmin * (sc >>> 4));
-                        for (int k = 0; k < 16; k += L) {
-                            int l = 16 * h + k;
-                            floats(bytes(w, at + 16 + 32 * n + l).lanewise(VectorOperators.LSHR, 2 * j).and(3))
-                                    .mul(dl).sub(ml).intoArray(dst, o + 128 * n + 32 * j + l);
-                        }
-                    }
-                }
+            for (int gi = 0; gi < 16; gi++) {
+                int sc = w.get(ValueLayout.JAVA_BYTE, at + gi) & 0xFF;
+                scale[g + gi] = d * (sc & 0x0F);
+                min[g + gi] = dmin * (sc >>> 4);
             }
         }
+        decodeGroups(LAYOUT, at - (long) cols / 256 * LAYOUT.blockBytes(), scale, min, dst);
     }
 }

@@ -1,8 +1,6 @@
 package io.strata.engine.cpu;
 
 import io.strata.model.TensorEncoding;
-import io.strata.model.quant.KQuantScales;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -23,11 +21,15 @@ final class Q4_KMatrix extends DecodedRowMatrix {
         for (int o = 0; o < cols; o += 256, at += 144) {
             float d = f16(w, at);
             float dmin = f16(w, at + 2);
+            // the 12 scale bytes as three words: 6-bit scales (0-3), minimums (4-7), low nibbles of 4-7
+            int a0 = w.get(INT_LE, at + 4);
+            int a1 = w.get(INT_LE, at + 8);
+            int a2 = w.get(INT_LE, at + 12);
             for (int c = 0; c < 4; c++) {
-                FloatVector d1 = FloatVector.broadcast(F, d * KQuantScales.k4Scale(w, at + 4, 2 * c));
-                FloatVector m1 = FloatVector.broadcast(F, dmin * KQuantScales.k4Min(w, at + 4, 2 * c));
-                FloatVector d2 = FloatVector.broadcast(F, d * KQuantScales.k4Scale(w, at + 4, 2 * c + 1));
-                FloatVector m2 = FloatVector.broadcast(F, dmin * KQuantScales.k4Min(w, at + 4, 2 * c + 1));
+                float d1 = d * scaleK4(a0, a2, 2 * c);
+                float m1 = dmin * minK4(a1, a2, 2 * c);
+                float d2 = d * scaleK4(a0, a2, 2 * c + 1);
+                float m2 = dmin * minK4(a1, a2, 2 * c + 1);
                 for (int k = 0; k < 32; k += L) {
                     IntVector p = bytes(w, at + 16 + 32 * c + k);
                     floats(p.and(0x0F)).mul(d1).sub(m1).intoArray(dst, o + 64 * c + k);
@@ -35,5 +37,15 @@ final class Q4_KMatrix extends DecodedRowMatrix {
                 }
             }
         }
+    }
+
+    /** Scale j (0..7) of Q4_K/Q5_K's packed scales, given their first and third words. */
+    static int scaleK4(int a0, int a2, int j) {
+        return j < 4 ? (a0 >>> 8 * j) & 63 : ((a2 >>> 8 * (j - 4)) & 0x0F) | ((a0 >>> (8 * (j - 4) + 6)) & 3) << 4;
+    }
+
+    /** Minimum j (0..7) of Q4_K/Q5_K's packed scales, given their second and third words. */
+    static int minK4(int a1, int a2, int j) {
+        return j < 4 ? (a1 >>> 8 * j) & 63 : ((a2 >>> (8 * (j - 4) + 4)) & 0x0F) | ((a1 >>> (8 * (j - 4) + 6)) & 3) << 4;
     }
 }

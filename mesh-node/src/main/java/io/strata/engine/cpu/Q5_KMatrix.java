@@ -1,8 +1,6 @@
 package io.strata.engine.cpu;
 
 import io.strata.model.TensorEncoding;
-import io.strata.model.quant.KQuantScales;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -23,11 +21,14 @@ final class Q5_KMatrix extends DecodedRowMatrix {
         for (int o = 0; o < cols; o += 256, at += 176) {
             float d = f16(w, at);
             float dmin = f16(w, at + 2);
+            int a0 = w.get(INT_LE, at + 4);
+            int a1 = w.get(INT_LE, at + 8);
+            int a2 = w.get(INT_LE, at + 12);
             for (int c = 0; c < 4; c++) {
-                FloatVector d1 = FloatVector.broadcast(F, d * KQuantScales.k4Scale(w, at + 4, 2 * c));
-                FloatVector m1 = FloatVector.broadcast(F, dmin * KQuantScales.k4Min(w, at + 4, 2 * c));
-                FloatVector d2 = FloatVector.broadcast(F, d * KQuantScales.k4Scale(w, at + 4, 2 * c + 1));
-                FloatVector m2 = FloatVector.broadcast(F, dmin * KQuantScales.k4Min(w, at + 4, 2 * c + 1));
+                float d1 = d * Q4_KMatrix.scaleK4(a0, a2, 2 * c);
+                float m1 = dmin * Q4_KMatrix.minK4(a1, a2, 2 * c);
+                float d2 = d * Q4_KMatrix.scaleK4(a0, a2, 2 * c + 1);
+                float m2 = dmin * Q4_KMatrix.minK4(a1, a2, 2 * c + 1);
                 for (int k = 0; k < 32; k += L) {
                     IntVector p = bytes(w, at + 48 + 32 * c + k);
                     IntVector h = bytes(w, at + 16 + k);

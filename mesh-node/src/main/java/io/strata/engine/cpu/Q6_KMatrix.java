@@ -1,7 +1,6 @@
 package io.strata.engine.cpu;
 
 import io.strata.model.TensorEncoding;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -19,25 +18,33 @@ final class Q6_KMatrix extends DecodedRowMatrix {
         super(TensorEncoding.Q6_K, name, data, rows, cols);
     }
 
+    /**
+     * One quarter of every half super-block per pass (values 32q .. 32q + 31 of each half): a
+     * pass holds few enough vector operations for the JIT to inline them all, where one pass over
+     * all four quarters does not, and every vector it leaves behind a call is allocated on the heap.
+     */
     @Override
     void decodeRow(long at, float[] dst) {
+        for (int q = 0; q < 4; q++) {
+            decodeQuarter(at, q, dst);
+        }
+    }
+
+    private void decodeQuarter(long row, int q, float[] dst) {
         MemorySegment w = data;
+        int nibbleShift = 4 * (q / 2);
+        int pairShift = 2 * q;
+        long at = row;
         for (int o = 0; o < cols; o += 256, at += 210) {
             float d = f16(w, at + 208);
-            for (int n = 0; n < 2; n++) {
-                for (int k = 0; k < 4; k++) {
-                    for (int h = 0; h < 2; h++) {
-                        FloatVector dl = FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, at + 192 + 8 * n + 2 * k + h));
-                        for (int kk = 0; kk < 16; kk += L) {
-                            int l = 16 * h + kk;
-                            IntVector nibbles = bytes(w, at + 64 * n + l + 32 * (k % 2));
-                            IntVector low = k < 2 ? nibbles.and(0x0F) : nibbles.lanewise(VectorOperators.LSHR, 4);
-                            IntVector high = bytes(w, at + 128 + 32 * n + l).lanewise(VectorOperators.LSHR, 2 * k).and(3);
-                            floats(low.or(high.lanewise(VectorOperators.LSHL, 4)).sub(32)).mul(dl)
-                                    .intoArray(dst, o + 128 * n + 32 * k + l);
-                        }
-                    }
-                }
+            for (int i = 0; i < 64; i += L) {
+                int n = i / 32;
+                int l = i % 32;
+                float scale = d * w.get(ValueLayout.JAVA_BYTE, at + 192 + 8 * n + 2 * q + l / 16);
+                IntVector nibbles = bytes(w, at + 64 * n + 32 * (q % 2) + l).lanewise(VectorOperators.LSHR, nibbleShift).and(0x0F);
+                IntVector pairs = bytes(w, at + 128 + 32 * n + l).lanewise(VectorOperators.LSHR, pairShift).and(3);
+                floats(nibbles.or(pairs.lanewise(VectorOperators.LSHL, 4)).sub(32)).mul(scale)
+                        .intoArray(dst, o + 128 * n + 32 * q + l);
             }
         }
     }
