@@ -1,6 +1,6 @@
 package io.strata.mesh.pipeline;
 
-import io.strata.engine.Session;
+import io.strata.engine.EngineSession;
 import io.strata.mesh.artifacts.LoadedBlock;
 import io.strata.mesh.cluster.BlockHost;
 import io.strata.mesh.transport.ActivationCodec;
@@ -163,7 +163,7 @@ public final class StageServer implements BlockHost, AutoCloseable {
                     FrameError.Code.OVERLOADED, nodeId, nodeId + " holds " + maxSessions + " sessions already")));
             return;
         }
-        Session engine;
+        EngineSession engine;
         try {
             engine = h.stage.newSession(o.capacity());
         } catch (IllegalArgumentException | OutOfMemoryError e) {
