@@ -56,8 +56,8 @@ abstract sealed class DecodedRowMatrix extends WeightMatrix
         this.rowBytes = encoding.byteSize(cols);
     }
 
-    /** The row whose bytes start at {@code at}, as floats into {@code dst[0 .. cols)}, each exactly as ggml dequantises it. */
-    abstract void decodeRow(long at, float[] dst);
+    /** The row whose bytes start at {@code at}, as floats into {@code dst[off .. off + cols)}, each exactly as ggml dequantises it. */
+    abstract void decodeRow(long at, float[] dst, int off);
 
     /**
      * {@link #decodeRow} for the super-block encodings described by a {@link CodeGroups} table:
@@ -67,17 +67,17 @@ abstract sealed class DecodedRowMatrix extends WeightMatrix
      * rather than one with branches: a vector that flows through a branch's merge may be
      * allocated on the heap.
      */
-    final void decodeGroups(CodeGroups layout, long at, float[] scale, float[] min, float[] dst) {
+    final void decodeGroups(CodeGroups layout, long at, float[] scale, float[] min, float[] dst, int off) {
         if (layout.codebook()) {
-            decodeCodebookGroups(layout, at, scale, dst);
+            decodeCodebookGroups(layout, at, scale, dst, off);
         } else if (layout.hasHighBits()) {
-            decodeSplitGroups(layout, at, scale, min, dst);
+            decodeSplitGroups(layout, at, scale, min, dst, off);
         } else {
-            decodePlainGroups(layout, at, scale, min, dst);
+            decodePlainGroups(layout, at, scale, min, dst, off);
         }
     }
 
-    private void decodePlainGroups(CodeGroups layout, long at, float[] scale, float[] min, float[] dst) {
+    private void decodePlainGroups(CodeGroups layout, long at, float[] scale, float[] min, float[] dst, int off) {
         MemorySegment w = data;
         int perBlock = layout.groups();
         int[] low = layout.low();
@@ -90,7 +90,7 @@ abstract sealed class DecodedRowMatrix extends WeightMatrix
         for (int g = 0, gi = 0; g < groups; g++) {
             for (int k = 0; k < 16; k += L) {
                 IntVector code = bytes(w, block + low[gi] + k).lanewise(VectorOperators.LSHR, lowShift[gi]).and(lowMask);
-                floats(code.add(bias)).mul(scale[g]).sub(min[g]).intoArray(dst, 16 * g + k);
+                floats(code.add(bias)).mul(scale[g]).sub(min[g]).intoArray(dst, off + 16 * g + k);
             }
             if (++gi == perBlock) {
                 gi = 0;
@@ -99,7 +99,7 @@ abstract sealed class DecodedRowMatrix extends WeightMatrix
         }
     }
 
-    private void decodeSplitGroups(CodeGroups layout, long at, float[] scale, float[] min, float[] dst) {
+    private void decodeSplitGroups(CodeGroups layout, long at, float[] scale, float[] min, float[] dst, int off) {
         MemorySegment w = data;
         int perBlock = layout.groups();
         int[] low = layout.low();
@@ -118,7 +118,7 @@ abstract sealed class DecodedRowMatrix extends WeightMatrix
                 IntVector lo = bytes(w, block + low[gi] + k).lanewise(VectorOperators.LSHR, lowShift[gi]).and(lowMask);
                 IntVector hi = bytes(w, block + high[gi] + k).lanewise(VectorOperators.LSHR, highShift[gi]).and(highMask);
                 floats(lo.or(hi.lanewise(VectorOperators.LSHL, highAt)).add(bias)).mul(scale[g]).sub(min[g])
-                        .intoArray(dst, 16 * g + k);
+                        .intoArray(dst, off + 16 * g + k);
             }
             if (++gi == perBlock) {
                 gi = 0;
@@ -127,7 +127,7 @@ abstract sealed class DecodedRowMatrix extends WeightMatrix
         }
     }
 
-    private void decodeCodebookGroups(CodeGroups layout, long at, float[] scale, float[] dst) {
+    private void decodeCodebookGroups(CodeGroups layout, long at, float[] scale, float[] dst, int off) {
         MemorySegment w = data;
         int perBlock = layout.groups();
         int[] low = layout.low();
@@ -139,7 +139,7 @@ abstract sealed class DecodedRowMatrix extends WeightMatrix
         for (int g = 0, gi = 0; g < groups; g++) {
             for (int k = 0; k < 16; k += L) {
                 IntVector code = bytes(w, block + low[gi] + k).lanewise(VectorOperators.LSHR, lowShift[gi]).and(lowMask);
-                levels(code).mul(scale[g]).intoArray(dst, 16 * g + k);
+                levels(code).mul(scale[g]).intoArray(dst, off + 16 * g + k);
             }
             if (++gi == perBlock) {
                 gi = 0;
@@ -150,9 +150,7 @@ abstract sealed class DecodedRowMatrix extends WeightMatrix
 
     @Override
     public final void readRow(int row, float[] out, int offset) {
-        float[] values = new float[cols];
-        decodeRow(row * rowBytes, values);
-        System.arraycopy(values, 0, out, offset, cols);
+        decodeRow(row * rowBytes, out, offset);
     }
 
     @Override
@@ -160,30 +158,22 @@ abstract sealed class DecodedRowMatrix extends WeightMatrix
         float[] w = new float[cols];
         float[] lanes = new float[L];
         for (int r = from; r < to; r++) {
-            decodeRow(r * rowBytes, w);
+            decodeRow(r * rowBytes, w, 0);
             out[outOffset + r] = dot(w, x, xOffset, lanes);
         }
     }
 
-    /**
-     * The batched kernel: {@code out[t * rows + r] = W[r] · x[t * cols ..]} for rows {@code [from, to)}
-     * and tokens {@code t < n}, each row unpacked once for every token, each value the bits
-     * {@link #dotRows} gives that token alone.
-     */
+    /** Each row decoded once for every token, then the shared tile kernel, which sums as {@link #dot} does. */
+    @Override
     final void dotRowsBatch(int from, int to, float[] x, int n, float[] out) {
-        float[] w = new float[cols];
-        float[] lanes = new float[L];
-        for (int r = from; r < to; r++) {
-            decodeRow(r * rowBytes, w);
-            for (int t = 0; t < n; t++) {
-                out[t * rows + r] = dot(w, x, t * cols, lanes);
-            }
-        }
+        dotRowsDecoded(from, to, x, n, out);
     }
 
     @Override
-    public void matmulRows(float[] x, int n, float[] out, int from, int to) {
-        dotRowsBatch(from, to, x, n, out);
+    final void decodeRows(int from, int to, float[] dst) {
+        for (int r = from; r < to; r++) {
+            decodeRow(r * rowBytes, dst, (r - from) * cols);
+        }
     }
 
     /** {@code w · x[xOffset ..]} over {@code cols} values (whole vector pairs), in the fixed order. */

@@ -14,14 +14,14 @@ final class IQ4_NLMatrix extends DecodedRowMatrix {
     }
 
     @Override
-    void decodeRow(long at, float[] dst) {
+    void decodeRow(long at, float[] dst, int off) {
         MemorySegment w = data;
         for (int o = 0; o < cols; o += 32, at += 18) {
             FloatVector d = FloatVector.broadcast(F, f16(w, at));
             for (int k = 0; k < 16; k += L) {
                 IntVector p = bytes(w, at + 2 + k);
-                levels(p.and(0x0F)).mul(d).intoArray(dst, o + k);
-                levels(p.lanewise(VectorOperators.LSHR, 4)).mul(d).intoArray(dst, o + 16 + k);
+                levels(p.and(0x0F)).mul(d).intoArray(dst, off + o + k);
+                levels(p.lanewise(VectorOperators.LSHR, 4)).mul(d).intoArray(dst, off + o + 16 + k);
             }
         }
     }

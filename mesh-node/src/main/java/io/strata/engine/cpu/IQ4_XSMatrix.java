@@ -19,7 +19,7 @@ final class IQ4_XSMatrix extends DecodedRowMatrix {
     }
 
     @Override
-    void decodeRow(long at, float[] dst) {
+    void decodeRow(long at, float[] dst, int off) {
         MemorySegment w = data;
         float[] scale = new float[cols / 16];
         float[] min = new float[cols / 16];
@@ -32,6 +32,6 @@ final class IQ4_XSMatrix extends DecodedRowMatrix {
                 scale[g + gi] = d * ((low | ((scalesHigh >>> (2 * ib)) & 3) << 4) - 32);
             }
         }
-        decodeGroups(LAYOUT, at - (long) cols / 256 * LAYOUT.blockBytes(), scale, min, dst);
+        decodeGroups(LAYOUT, at - (long) cols / 256 * LAYOUT.blockBytes(), scale, min, dst, off);
     }
 }

@@ -20,7 +20,7 @@ final class Q2_KMatrix extends DecodedRowMatrix {
     }
 
     @Override
-    void decodeRow(long at, float[] dst) {
+    void decodeRow(long at, float[] dst, int off) {
         MemorySegment w = data;
         float[] scale = new float[cols / 16];
         float[] min = new float[cols / 16];
@@ -33,6 +33,6 @@ final class Q2_KMatrix extends DecodedRowMatrix {
                 min[g + gi] = dmin * (sc >>> 4);
             }
         }
-        decodeGroups(LAYOUT, at - (long) cols / 256 * LAYOUT.blockBytes(), scale, min, dst);
+        decodeGroups(LAYOUT, at - (long) cols / 256 * LAYOUT.blockBytes(), scale, min, dst, off);
     }
 }

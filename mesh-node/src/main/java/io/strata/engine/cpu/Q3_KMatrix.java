@@ -20,7 +20,7 @@ final class Q3_KMatrix extends DecodedRowMatrix {
     }
 
     @Override
-    void decodeRow(long at, float[] dst) {
+    void decodeRow(long at, float[] dst, int off) {
         MemorySegment w = data;
         float[] scale = new float[cols / 16];
         float[] min = new float[cols / 16];
@@ -38,6 +38,6 @@ final class Q3_KMatrix extends DecodedRowMatrix {
                 scale[g + 12 + i] = d * ((((a1 >>> (8 * i + 4)) & 0x0F) | ((top >>> 6) & 3) << 4) - 32);
             }
         }
-        decodeGroups(LAYOUT, at - (long) cols / 256 * LAYOUT.blockBytes(), scale, min, dst);
+        decodeGroups(LAYOUT, at - (long) cols / 256 * LAYOUT.blockBytes(), scale, min, dst, off);
     }
 }

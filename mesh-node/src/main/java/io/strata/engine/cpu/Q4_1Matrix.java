@@ -14,15 +14,15 @@ final class Q4_1Matrix extends DecodedRowMatrix {
     }
 
     @Override
-    void decodeRow(long at, float[] dst) {
+    void decodeRow(long at, float[] dst, int off) {
         MemorySegment w = data;
         for (int o = 0; o < cols; o += 32, at += 20) {
             FloatVector d = FloatVector.broadcast(F, f16(w, at));
             FloatVector m = FloatVector.broadcast(F, f16(w, at + 2));
             for (int k = 0; k < 16; k += L) {
                 IntVector p = bytes(w, at + 4 + k);
-                floats(p.and(0x0F)).mul(d).add(m).intoArray(dst, o + k);
-                floats(p.lanewise(VectorOperators.LSHR, 4)).mul(d).add(m).intoArray(dst, o + 16 + k);
+                floats(p.and(0x0F)).mul(d).add(m).intoArray(dst, off + o + k);
+                floats(p.lanewise(VectorOperators.LSHR, 4)).mul(d).add(m).intoArray(dst, off + o + 16 + k);
             }
         }
     }

@@ -16,7 +16,7 @@ final class Q4_KMatrix extends DecodedRowMatrix {
     }
 
     @Override
-    void decodeRow(long at, float[] dst) {
+    void decodeRow(long at, float[] dst, int off) {
         MemorySegment w = data;
         for (int o = 0; o < cols; o += 256, at += 144) {
             float d = f16(w, at);
@@ -32,8 +32,8 @@ final class Q4_KMatrix extends DecodedRowMatrix {
                 float m2 = dmin * minK4(a1, a2, 2 * c + 1);
                 for (int k = 0; k < 32; k += L) {
                     IntVector p = bytes(w, at + 16 + 32 * c + k);
-                    floats(p.and(0x0F)).mul(d1).sub(m1).intoArray(dst, o + 64 * c + k);
-                    floats(p.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).intoArray(dst, o + 64 * c + 32 + k);
+                    floats(p.and(0x0F)).mul(d1).sub(m1).intoArray(dst, off + o + 64 * c + k);
+                    floats(p.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).intoArray(dst, off + o + 64 * c + 32 + k);
                 }
             }
         }

@@ -17,15 +17,15 @@ final class Q5_0Matrix extends DecodedRowMatrix {
     }
 
     @Override
-    void decodeRow(long at, float[] dst) {
+    void decodeRow(long at, float[] dst, int off) {
         MemorySegment w = data;
         for (int o = 0; o < cols; o += 32, at += 22) {
             FloatVector d = FloatVector.broadcast(F, f16(w, at));
             int qh = w.get(INT_LE, at + 2);
             for (int k = 0; k < 16; k += L) {
                 IntVector p = bytes(w, at + 6 + k);
-                floats(p.and(0x0F).or(bit4(qh, k)).sub(16)).mul(d).intoArray(dst, o + k);
-                floats(p.lanewise(VectorOperators.LSHR, 4).or(bit4(qh, 16 + k)).sub(16)).mul(d).intoArray(dst, o + 16 + k);
+                floats(p.and(0x0F).or(bit4(qh, k)).sub(16)).mul(d).intoArray(dst, off + o + k);
+                floats(p.lanewise(VectorOperators.LSHR, 4).or(bit4(qh, 16 + k)).sub(16)).mul(d).intoArray(dst, off + o + 16 + k);
             }
         }
     }

@@ -17,7 +17,7 @@ final class Q5_1Matrix extends DecodedRowMatrix {
     }
 
     @Override
-    void decodeRow(long at, float[] dst) {
+    void decodeRow(long at, float[] dst, int off) {
         MemorySegment w = data;
         for (int o = 0; o < cols; o += 32, at += 24) {
             FloatVector d = FloatVector.broadcast(F, f16(w, at));
@@ -25,8 +25,8 @@ final class Q5_1Matrix extends DecodedRowMatrix {
             int qh = w.get(INT_LE, at + 4);
             for (int k = 0; k < 16; k += L) {
                 IntVector p = bytes(w, at + 8 + k);
-                floats(p.and(0x0F).or(bit4(qh, k))).mul(d).add(m).intoArray(dst, o + k);
-                floats(p.lanewise(VectorOperators.LSHR, 4).or(bit4(qh, 16 + k))).mul(d).add(m).intoArray(dst, o + 16 + k);
+                floats(p.and(0x0F).or(bit4(qh, k))).mul(d).add(m).intoArray(dst, off + o + k);
+                floats(p.lanewise(VectorOperators.LSHR, 4).or(bit4(qh, 16 + k))).mul(d).add(m).intoArray(dst, off + o + 16 + k);
             }
         }
     }

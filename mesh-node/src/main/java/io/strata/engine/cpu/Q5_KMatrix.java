@@ -16,7 +16,7 @@ final class Q5_KMatrix extends DecodedRowMatrix {
     }
 
     @Override
-    void decodeRow(long at, float[] dst) {
+    void decodeRow(long at, float[] dst, int off) {
         MemorySegment w = data;
         for (int o = 0; o < cols; o += 256, at += 176) {
             float d = f16(w, at);
@@ -34,8 +34,8 @@ final class Q5_KMatrix extends DecodedRowMatrix {
                     IntVector h = bytes(w, at + 16 + k);
                     IntVector lowFifth = h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4);
                     IntVector highFifth = h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4);
-                    floats(p.and(0x0F).or(lowFifth)).mul(d1).sub(m1).intoArray(dst, o + 64 * c + k);
-                    floats(p.lanewise(VectorOperators.LSHR, 4).or(highFifth)).mul(d2).sub(m2).intoArray(dst, o + 64 * c + 32 + k);
+                    floats(p.and(0x0F).or(lowFifth)).mul(d1).sub(m1).intoArray(dst, off + o + 64 * c + k);
+                    floats(p.lanewise(VectorOperators.LSHR, 4).or(highFifth)).mul(d2).sub(m2).intoArray(dst, off + o + 64 * c + 32 + k);
                 }
             }
         }

@@ -24,13 +24,13 @@ final class Q6_KMatrix extends DecodedRowMatrix {
      * all four quarters does not, and every vector it leaves behind a call is allocated on the heap.
      */
     @Override
-    void decodeRow(long at, float[] dst) {
+    void decodeRow(long at, float[] dst, int off) {
         for (int q = 0; q < 4; q++) {
-            decodeQuarter(at, q, dst);
+            decodeQuarter(at, q, dst, off);
         }
     }
 
-    private void decodeQuarter(long row, int q, float[] dst) {
+    private void decodeQuarter(long row, int q, float[] dst, int off) {
         MemorySegment w = data;
         int nibbleShift = 4 * (q / 2);
         int pairShift = 2 * q;
@@ -44,7 +44,7 @@ final class Q6_KMatrix extends DecodedRowMatrix {
                 IntVector nibbles = bytes(w, at + 64 * n + 32 * (q % 2) + l).lanewise(VectorOperators.LSHR, nibbleShift).and(0x0F);
                 IntVector pairs = bytes(w, at + 128 + 32 * n + l).lanewise(VectorOperators.LSHR, pairShift).and(3);
                 floats(nibbles.or(pairs.lanewise(VectorOperators.LSHL, 4)).sub(32)).mul(scale)
-                        .intoArray(dst, o + 128 * n + 32 * q + l);
+                        .intoArray(dst, off + o + 128 * n + 32 * q + l);
             }
         }
     }

@@ -99,7 +99,8 @@ class WeightMatrixTest {
     @EnumSource(TensorEncoding.class)
     void batchKernelGivesEveryRowAndTokenTheBitsOfSingleTokenCalls(TensorEncoding e) {
         // Odd row and column counts, and a row count that spans more than one decoded tile.
-        int[][] shapes = e.blockSize() == 32
+        int[][] shapes = e.blockSize() == 256 ? new int[][]{{1, 256}, {3, 512}, {37, 768}, {70, 2048}}
+                : e.blockSize() == 32
                 ? new int[][]{{1, 32}, {3, 96}, {37, 160}, {70, 1056}}
                 : new int[][]{{1, 1}, {3, 7}, {5, 17}, {37, 33}, {70, 1001}, {3, 1024}};
         for (int[] shape : shapes) {
@@ -138,7 +139,8 @@ class WeightMatrixTest {
     void everyEncodingSumsItsDecodedValuesExactlyAsF32Does(TensorEncoding e) {
         // The batched kernel decodes a tile to floats and sums it in F32's order: right only if each
         // encoding's own one-token kernel does the same with its exactly decoded values.
-        int[][] shapes = e.blockSize() == 32
+        int[][] shapes = e.blockSize() == 256 ? new int[][]{{3, 256}, {37, 512}, {6, 2816}}
+                : e.blockSize() == 32
                 ? new int[][]{{3, 32}, {37, 160}, {6, 1056}}
                 : new int[][]{{1, 1}, {3, 7}, {5, 17}, {37, 33}, {6, 1001}, {3, 1024}};
         for (int[] shape : shapes) {
