@@ -13,10 +13,10 @@ import io.strata.engine.StageEngine;
 import io.strata.engine.StageEngines;
 import io.strata.model.LoadedModel;
 import io.strata.model.ModelLoader;
-import io.strata.model.TensorEncoding;
 import io.strata.model.TensorNames;
 import io.strata.split.ByteSizes;
 import io.strata.split.ModelFootprint;
+import io.strata.synthetic.GgufQuantisation;
 import io.strata.synthetic.SyntheticModelGenerator;
 import io.strata.synthetic.SyntheticShape;
 import io.strata.synthetic.SyntheticSpec;
@@ -59,7 +59,7 @@ final class BenchCommand extends OptionsCommand {
                 .value("model", "PATH", "model file or Hugging Face folder", null)
                 .value("tokenizer", "PATH", "tokenizer file (llama2.c checkpoints)", null)
                 .value("synthetic", "SHAPE", "synthetic model preset, e.g. tinyllama-1.1b or tiny", null)
-                .value("encoding", "F32|F16|BF16|Q8_0|Q4_0", "encoding of a synthetic model's matrices", "F32")
+                .value("encoding", GgufQuantisation.names(), "encoding of a synthetic model's matrices (or a llama-quantize mix)", "F32")
                 .value("cache", "DIR", "where synthetic models are kept", "~/.cache/strata/synthetic")
                 .value("prompt-tokens", "N,...", "prompt lengths for the prefill measurements", "64,512")
                 .value("sessions", "N,...", "session counts for aggregate decode (all sessions in one batch)", "1,8,32")
@@ -243,11 +243,11 @@ final class BenchCommand extends OptionsCommand {
             return Path.of(o.string("model"));
         }
         SyntheticShape shape = SyntheticShape.parse(o.string("synthetic"));
-        TensorEncoding encoding;
+        GgufQuantisation encoding;
         try {
-            encoding = TensorEncoding.valueOf(o.string("encoding").toUpperCase(Locale.ROOT));
+            encoding = GgufQuantisation.parse(o.string("encoding"));
         } catch (IllegalArgumentException e) {
-            throw new CliException("--encoding must be F32, F16, BF16, Q8_0 or Q4_0, got '" + o.string("encoding") + "'");
+            throw new CliException("--" + e.getMessage());
         }
         String cache = o.string("cache").replaceFirst("^~", System.getProperty("user.home"));
         String name = o.string("synthetic").replaceAll("[^A-Za-z0-9._-]", "_");

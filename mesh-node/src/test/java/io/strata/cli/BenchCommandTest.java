@@ -71,7 +71,7 @@ class BenchCommandTest {
     void badArgumentsGetOneLineAndNoOutput() {
         for (String[] args : new String[][]{
                 {"bench", "--synthetic", "tiny", "--runs", "0"},
-                {"bench", "--synthetic", "tiny", "--encoding", "Q5_K"},
+                {"bench", "--synthetic", "tiny", "--encoding", "Q7_K"},
                 {"bench", "--synthetic", "tiny", "--prompt-tokens", "64,x"},
                 {"bench", "--synthetic", "tiny", "--sessions", "0,8"},
                 {"bench"}}) {
