@@ -13,7 +13,10 @@ import io.strata.mesh.gateway.PipelineClient;
 import io.strata.mesh.gateway.RoutingView;
 import io.strata.mesh.pipeline.StageServer;
 import io.strata.mesh.pipeline.StageStats;
+import io.strata.mesh.membership.ClusterSecret;
+import io.strata.mesh.transport.FrameLimits;
 import io.strata.mesh.transport.SessionOpen;
+import io.strata.mesh.transport.TransportSecurity;
 import io.strata.mesh.transport.TcpTransport;
 import io.strata.split.ModelPlan;
 
@@ -42,13 +45,17 @@ public final class MeshNode implements AutoCloseable {
     private final NodeModelCatalog catalog;
     private final GatewayServer http;
     private final ClusterNode cluster;
+    private final MemberAdmission admission = new MemberAdmission();
     private volatile boolean closed;
 
     private MeshNode(NodeConfig config) throws IOException {
         FrameRouter router = new FrameRouter();
         ClusterConfig draft = config.cluster().build();
         String nodeId = draft.nodeId();
-        this.transport = TcpTransport.start(config.bindAddress(), config.transportPort(), router);
+        String secret = draft.membership().secret();
+        byte[] transportKey = secret == null ? null : ClusterSecret.derive(secret, draft.clusterName()).transportKey();
+        this.transport = TcpTransport.start(config.bindAddress(), config.transportPort(), router,
+                new TransportSecurity(nodeId, transportKey, admission), FrameLimits.forBlocks(router::widestHidden));
         TcpTransport t = transport;
         StageServer s = null;
         NodeModelCatalog c = null;
@@ -82,6 +89,7 @@ public final class MeshNode implements AutoCloseable {
             t.close();
             throw e;
         }
+        admission.joined(cluster);
         catalog.cluster(cluster);
         cluster.onRoutingChange(routing::update);
         routing.update(cluster.routingTable());
@@ -122,6 +130,11 @@ public final class MeshNode implements AutoCloseable {
     /** The gateway's pipeline client: runs generations across the mesh (the HTTP API is a layer over it). */
     public PipelineClient client() {
         return client;
+    }
+
+    /** The sessions this node's gateway drives: frames addressed to a gateway land here. */
+    public GatewaySessions gatewaySessions() {
+        return gatewaySessions;
     }
 
     public GatewayMetrics metrics() {

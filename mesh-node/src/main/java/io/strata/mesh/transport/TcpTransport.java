@@ -8,9 +8,11 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,13 +22,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection per peer (opened on first use, opened again after a failure), reads every
  * connection on a thread of its own, answers PINGs with PONGs and hands every other frame to the
  * node's {@link FrameHandler}.
+ *
+ * <p>Who may talk to it is {@link TransportSecurity}'s: with a key every connection is a proven
+ * member's and sealed; without one it listens on loopback only. Either way it dials only an
+ * address a current member advertises, and bounds every frame by {@link FrameLimits} before
+ * allocating its payload. At most {@value #MAX_PENDING_HANDSHAKES} connections may be in their
+ * handshake at once, each for at most {@value #HANDSHAKE_TIMEOUT_MS} ms, so strangers that connect
+ * and stall hold a bounded, small amount of the node.
  */
 public final class TcpTransport implements FrameSender, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TcpTransport.class.getName());
     private static final int CONNECT_TIMEOUT_MS = 2000;
+    static final int HANDSHAKE_TIMEOUT_MS = 5000;
+    static final int MAX_PENDING_HANDSHAKES = 32;
 
     private final ServerSocket server;
     private final FrameHandler handler;
+    private final TransportSecurity security;
+    private final FrameLimits limits;
+    private final Semaphore handshakes = new Semaphore(MAX_PENDING_HANDSHAKES);
     private final Map<PeerAddress, Connection> outbound = new ConcurrentHashMap<>();
     private final Map<PeerAddress, Object> connecting = new ConcurrentHashMap<>();
     private final Map<Connection, Boolean> inbound = new ConcurrentHashMap<>();
@@ -34,9 +48,11 @@ public final class TcpTransport implements FrameSender, AutoCloseable {
     private final AtomicLong nonces = new AtomicLong(System.nanoTime());
     private volatile boolean closed;
 
-    private TcpTransport(ServerSocket server, FrameHandler handler) {
+    private TcpTransport(ServerSocket server, FrameHandler handler, TransportSecurity security, FrameLimits limits) {
         this.server = server;
         this.handler = handler;
+        this.security = security;
+        this.limits = limits;
     }
 
     /**
@@ -45,16 +61,33 @@ public final class TcpTransport implements FrameSender, AutoCloseable {
      * @throws IOException when the address cannot be bound (in use, not this machine's)
      */
     public static TcpTransport start(String bindHost, int port, FrameHandler handler) throws IOException {
+        return start(bindHost, port, handler, TransportSecurity.open("local"), FrameLimits.CEILING);
+    }
+
+    /**
+     * Listens on {@code bindHost:port} (port 0: any free one) with the given security and frame limits.
+     *
+     * @throws IOException              when the address cannot be bound (in use, not this machine's)
+     * @throws IllegalArgumentException when an unkeyed transport would listen beyond loopback
+     */
+    public static TcpTransport start(String bindHost, int port, FrameHandler handler, TransportSecurity security,
+                                     FrameLimits limits) throws IOException {
+        InetAddress address = InetAddress.getByName(bindHost);
+        if (!security.sealed() && !address.isLoopbackAddress()) {
+            throw new IllegalArgumentException("the activation transport would listen on " + bindHost + " without a"
+                    + " cluster secret, so anyone who can reach it could read and drive the model; set --secret (or"
+                    + " $STRATA_CLUSTER_SECRET) on every node, or bind 127.0.0.1");
+        }
         ServerSocket server = new ServerSocket();
         try {
             server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), port), 128);
+            server.bind(new InetSocketAddress(address, port), 128);
         } catch (IOException e) {
             server.close();
             throw new IOException("cannot listen for frames on " + bindHost + ":" + port + " (" + e.getMessage()
                     + "); pick another --transport-port or bind address", e);
         }
-        TcpTransport t = new TcpTransport(server, handler);
+        TcpTransport t = new TcpTransport(server, handler, security, limits);
         Thread.ofPlatform().daemon().name("strata-transport-accept-" + server.getLocalPort()).start(t::accept);
         return t;
     }
@@ -84,13 +117,21 @@ public final class TcpTransport implements FrameSender, AutoCloseable {
             if (closed) {
                 throw new SocketException("the transport is closed");
             }
+            Optional<String> member = security.admission().memberAt(peer);
+            if (member.isEmpty()) {
+                throw new SocketException("refusing to dial " + peer + ": no current member of the cluster advertises"
+                        + " that transport address");
+            }
             Socket socket = new Socket();
             try {
                 socket.connect(new InetSocketAddress(peer.host(), peer.port()), CONNECT_TIMEOUT_MS);
-                c = new Connection(socket, peer, true);
+                c = new Connection(socket, peer, true, limits);
+                if (security.sealed()) {
+                    c.secure(security, member.get(), HANDSHAKE_TIMEOUT_MS);
+                }
             } catch (IOException e) {
                 socket.close();
-                throw new IOException("cannot reach node at " + peer + ": " + e.getMessage(), e);
+                throw new IOException("cannot reach node " + (member.get().isEmpty() ? "" : member.get() + " ") + "at " + peer + ": " + e.getMessage(), e);
             }
             outbound.put(peer, c);
             c.startReading(this::deliver, this::outboundEnded);
@@ -126,15 +167,47 @@ public final class TcpTransport implements FrameSender, AutoCloseable {
         while (!closed) {
             try {
                 Socket s = server.accept();
-                Connection c = new Connection(s, new PeerAddress(s.getInetAddress().getHostAddress(), s.getPort()), false);
-                inbound.put(c, Boolean.TRUE);
-                c.startReading(this::deliver, (conn, cause) -> inbound.remove(conn));
+                if (!handshakes.tryAcquire()) {
+                    LOG.log(System.Logger.Level.WARNING, "transport on port " + port() + ": " + MAX_PENDING_HANDSHAKES
+                            + " connections are already in their handshake; closing one from " + s.getRemoteSocketAddress());
+                    s.close();
+                    continue;
+                }
+                Thread.ofVirtual().name("strata-handshake-" + s.getPort()).start(() -> admit(s));
             } catch (IOException e) {
                 if (!closed) {
                     LOG.log(System.Logger.Level.WARNING, "transport on port " + port() + ": accept failed: " + e.getMessage());
                 }
             }
         }
+    }
+
+    /** An accepted socket becomes a connection once it has proven itself (keyed transport) — or at once. */
+    private void admit(Socket s) {
+        Connection c;
+        try {
+            c = new Connection(s, new PeerAddress(s.getInetAddress().getHostAddress(), s.getPort()), false, limits);
+            if (security.sealed()) {
+                c.secure(security, "", HANDSHAKE_TIMEOUT_MS);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "transport on port " + port() + ": refused a connection from "
+                    + s.getRemoteSocketAddress() + ": " + e.getMessage());
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // refusing anyway
+            }
+            return;
+        } finally {
+            handshakes.release();
+        }
+        if (closed) {
+            c.close();
+            return;
+        }
+        inbound.put(c, Boolean.TRUE);
+        c.startReading(this::deliver, (conn, cause) -> inbound.remove(conn));
     }
 
     private void deliver(Frame f, Connection from) {

@@ -30,12 +30,23 @@ final class InProcessMesh implements AutoCloseable {
 
     InProcessMesh(Path dir, int stages, int nodeCount, ModelPlan.Replicas replicas, GatewayConfig gateway)
             throws IOException {
-        this(dir, stages, nodeCount, replicas, gateway, -1, replicas);
+        this(dir, stages, nodeCount, replicas, gateway, -1, replicas, null);
+    }
+
+    /** With a cluster secret: membership and the activation transport both sealed with it. */
+    InProcessMesh(Path dir, int stages, int nodeCount, ModelPlan.Replicas replicas, GatewayConfig gateway, String secret)
+            throws IOException {
+        this(dir, stages, nodeCount, replicas, gateway, -1, replicas, secret);
     }
 
     /** With block {@code rank} replicated {@code rankReplicas} times. */
     InProcessMesh(Path dir, int stages, int nodeCount, ModelPlan.Replicas replicas, GatewayConfig gateway, int rank,
                   ModelPlan.Replicas rankReplicas) throws IOException {
+        this(dir, stages, nodeCount, replicas, gateway, rank, rankReplicas, null);
+    }
+
+    private InProcessMesh(Path dir, int stages, int nodeCount, ModelPlan.Replicas replicas, GatewayConfig gateway,
+                          int rank, ModelPlan.Replicas rankReplicas, String secret) throws IOException {
         ModelPlan written = Stories260kPlan.write(dir.resolve("plan"), stages, replicas);
         this.planFile = Stories260kPlan.planFile(dir.resolve("plan"));
         this.plan = rank < 0 ? written : written.withReplicas(rank, rankReplicas);
@@ -55,7 +66,8 @@ final class InProcessMesh implements AutoCloseable {
                         .cacheDir(dir.resolve("cache-" + i))
                         .plans(last ? List.of(planFile.toString()) : List.of())
                         .heartbeat(Duration.ofMillis(250), 8)
-                        .timeouts(Duration.ofMillis(800), Duration.ofSeconds(3));
+                        .timeouts(Duration.ofMillis(800), Duration.ofSeconds(3))
+                        .secret(secret);
                 nodes.add(MeshNode.start(new NodeConfig(cluster, "127.0.0.1", 0, 0, gateway, 64,
                         Duration.ofMinutes(5))));
             }

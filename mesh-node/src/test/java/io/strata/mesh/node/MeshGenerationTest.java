@@ -7,11 +7,9 @@ import io.strata.engine.LocalPipeline;
 import io.strata.engine.SamplingParams;
 import io.strata.mesh.gateway.GatewayConfig;
 import io.strata.mesh.gateway.GatewayMetrics;
-import io.strata.mesh.gateway.GatewaySessions;
 import io.strata.mesh.gateway.PipelineClient;
 import io.strata.mesh.gateway.RoutingView;
 import io.strata.mesh.transport.SessionOpen;
-import io.strata.mesh.transport.TcpTransport;
 import io.strata.mesh.transport.WireDType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -110,19 +108,18 @@ class MeshGenerationTest {
         JsonNode ref = new ObjectMapper().readTree(TestModels.referenceGreedy().toFile()).get("cases").get(1);
         int[] prompt = ints(ref.get("prompt_tokens"));
         int[] expected = ints(ref.get("generated_tokens"));
-        GatewaySessions sessions = new GatewaySessions();
+        // a second gateway on a member (the transport dials members only), sending in the narrow type
+        MeshNode member = mesh.nodes.getFirst();
         RoutingView routing = new RoutingView();
-        routing.update(mesh.nodes.getFirst().routingTable());
-        try (TcpTransport transport = TcpTransport.start("127.0.0.1", 0, (f, c) -> sessions.deliver(f))) {
-            PipelineClient client = new PipelineClient("narrow", new SessionOpen.Hop("", "narrow", "127.0.0.1",
-                    transport.port()), transport, transport, sessions, routing, GatewayConfig.defaults().withWireDType(wire),
-                    new GatewayMetrics());
-            GenerationOutcome out = client.generate(new GenerationSpec(InProcessMesh.MODEL, prompt, 20, 0, 1, 0,
-                    new int[]{2}, GenerationSpec.capacityFor(prompt.length, 20, 2048)), t -> true);
-            assertEquals(20, out.tokens().length);
-            assertArrayEquals(Arrays.copyOf(expected, 5), Arrays.copyOf(out.tokens(), 5),
-                    wire + " rounding leaves the first greedy tokens as they are");
-        }
+        routing.update(member.routingTable());
+        PipelineClient client = new PipelineClient(member.nodeId(), new SessionOpen.Hop("", member.nodeId(), "127.0.0.1",
+                member.transportPort()), member.transport(), member.transport(), member.gatewaySessions(), routing,
+                GatewayConfig.defaults().withWireDType(wire), new GatewayMetrics());
+        GenerationOutcome out = client.generate(new GenerationSpec(InProcessMesh.MODEL, prompt, 20, 0, 1, 0,
+                new int[]{2}, GenerationSpec.capacityFor(prompt.length, 20, 2048)), t -> true);
+        assertEquals(20, out.tokens().length);
+        assertArrayEquals(Arrays.copyOf(expected, 5), Arrays.copyOf(out.tokens(), 5),
+                wire + " rounding leaves the first greedy tokens as they are");
     }
 
     static int[] ints(JsonNode array) {
