@@ -6,7 +6,7 @@ import io.strata.bench.ReadBandwidth;
 import io.strata.engine.GenerationResult;
 import io.strata.engine.Generator;
 import io.strata.engine.SamplingParams;
-import io.strata.engine.TransformerStage;
+import io.strata.engine.StageEngines;
 import io.strata.model.LoadedModel;
 import io.strata.model.ModelLoader;
 import io.strata.model.TensorEncoding;
@@ -73,7 +73,7 @@ final class BenchCommand extends OptionsCommand {
 
         try (LoadedModel model = ModelLoader.open(modelPath, o.optional("tokenizer").map(Path::of).orElse(null));
              ReadBandwidth.Probe probe = new ReadBandwidth.Probe(ByteSizes.parse(o.string("bandwidth-buffer")), threads)) {
-            Generator generator = new Generator(List.of(TransformerStage.whole(model))); // no stop token: fixed work
+            Generator generator = new Generator(List.of(StageEngines.whole(model))); // no stop token: fixed work
             int vocab = model.config().vocabSize();
             SplittableRandom random = new SplittableRandom(1);
             int[] prompt = random.ints(promptTokens, 0, vocab).toArray();

@@ -15,7 +15,7 @@ public final class Generator {
     /** Prompt tokens per forward batch: bounds scratch memory; any size gives the same bits. */
     private static final int PREFILL_BATCH = 256;
 
-    private final List<TransformerStage> stages;
+    private final List<StageEngine> stages;
     private final ModelConfig config;
     private final int[] stopTokens;
 
@@ -23,17 +23,17 @@ public final class Generator {
      * @param stages     stages in order, covering layers {@code [0, layers)} without gaps
      * @param stopTokens tokens that end generation (end of sequence); they are not reported
      */
-    public Generator(List<TransformerStage> stages, int... stopTokens) {
+    public Generator(List<? extends StageEngine> stages, int... stopTokens) {
         if (stages.isEmpty()) {
             throw new IllegalArgumentException("a generator needs at least one stage");
         }
         this.stages = List.copyOf(stages);
         this.config = stages.getFirst().config();
         int expected = 0;
-        for (TransformerStage s : this.stages) {
+        for (StageEngine s : this.stages) {
             if (s.first() != expected || !s.config().equals(config)) {
                 throw new IllegalArgumentException("stages must cover layers 0.." + config.layers()
-                        + " of one model in order; " + s + " does not follow layer " + expected);
+                        + " of one model in order; stage [" + s.first() + ", " + s.last() + ") does not follow layer " + expected);
             }
             expected = s.last();
         }
@@ -66,7 +66,7 @@ public final class Generator {
         }
         // The last generated token is never fed back, so it needs no cache position.
         int positions = (int) Math.min(config.contextLength(), (long) prompt.length + maxTokens - 1);
-        Session[] sessions = new Session[stages.size()];
+        EngineSession[] sessions = new EngineSession[stages.size()];
         for (int i = 0; i < sessions.length; i++) {
             sessions[i] = stages.get(i).newSession(Math.max(positions, prompt.length));
         }
@@ -111,7 +111,7 @@ public final class Generator {
     }
 
     /** Runs a batch through every stage, adding each stage's time, and returns the logits of its last token. */
-    private float[] forward(Session[] sessions, int[] tokens, int startPos, long[] stageNanos) {
+    private float[] forward(EngineSession[] sessions, int[] tokens, int startPos, long[] stageNanos) {
         int n = tokens.length;
         long t0 = System.nanoTime();
         float[] hidden = stages.getFirst().forwardTokens(sessions[0], tokens, startPos);

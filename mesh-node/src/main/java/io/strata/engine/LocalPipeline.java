@@ -18,9 +18,9 @@ import java.util.List;
  */
 public final class LocalPipeline implements AutoCloseable {
     private final List<LoadedModel> models;
-    private final List<TransformerStage> stages;
+    private final List<StageEngine> stages;
 
-    private LocalPipeline(List<LoadedModel> models, List<TransformerStage> stages) {
+    private LocalPipeline(List<LoadedModel> models, List<StageEngine> stages) {
         this.models = models;
         this.stages = stages;
     }
@@ -37,7 +37,7 @@ public final class LocalPipeline implements AutoCloseable {
                 throw new IllegalArgumentException(path + " is split " + p.index() + " of " + p.worldSize()
                         + " of " + p.modelId() + "; run its model plan instead");
             }
-            return new LocalPipeline(List.of(model), List.of(TransformerStage.whole(model)));
+            return new LocalPipeline(List.of(model), List.of(StageEngines.whole(model)));
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -47,7 +47,7 @@ public final class LocalPipeline implements AutoCloseable {
     private static LocalPipeline openPlan(Path planFile) {
         ModelPlan plan = ModelPlanFile.read(planFile);
         List<LoadedModel> models = new ArrayList<>();
-        List<TransformerStage> stages = new ArrayList<>();
+        List<StageEngine> stages = new ArrayList<>();
         try {
             for (ModelPlan.BlockSpec block : plan.blocks()) {
                 Path artifact = ModelPlanFile.localArtifact(planFile, block);
@@ -65,7 +65,7 @@ public final class LocalPipeline implements AutoCloseable {
                             + place.endLayer() + ") but the plan's block " + block.blockId() + " says ["
                             + block.firstLayer() + ", " + block.lastLayer() + ")");
                 }
-                stages.add(new TransformerStage(model, place.firstLayer(), place.endLayer()));
+                stages.add(StageEngines.open(model, place.firstLayer(), place.endLayer()));
             }
             return new LocalPipeline(models, stages);
         } catch (java.io.IOException e) {
@@ -77,7 +77,7 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    public List<TransformerStage> stages() {
+    public List<StageEngine> stages() {
         return stages;
     }
 
@@ -98,6 +98,7 @@ public final class LocalPipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        stages.forEach(StageEngine::close);
         models.forEach(LoadedModel::close);
     }
 }

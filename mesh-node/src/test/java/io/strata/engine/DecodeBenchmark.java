@@ -41,7 +41,7 @@ public final class DecodeBenchmark {
             long perToken = bytes - embedding + embedding / c.vocabSize(); // one embedding row is read, not the table
             System.out.printf("%s: %d layers, %.2f GB of weights (made in %.1f s)%n", encoding, layers, bytes / 1e9,
                     (System.nanoTime() - t0) / 1e9);
-            Generator generator = new Generator(List.of(TransformerStage.whole(model)));
+            Generator generator = new Generator(List.of(StageEngines.whole(model)));
             int[] prompt = new int[promptLength];
             for (int i = 0; i < prompt.length; i++) {
                 prompt[i] = 1 + (i * 7919) % (c.vocabSize() - 1);

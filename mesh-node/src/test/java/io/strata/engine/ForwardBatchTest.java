@@ -22,20 +22,20 @@ class ForwardBatchTest {
     @ParameterizedTest
     @EnumSource(TensorEncoding.class)
     void sessionsAtDifferentPositionsGetTheBitsTheyGetAlone(TensorEncoding encoding) {
-        assertBatchMatchesAlone(TransformerStage.whole(RandomModel.llama(encoding)));
+        assertBatchMatchesAlone(StageEngines.whole(RandomModel.llama(encoding)));
     }
 
     @Test
     void oddSizesBiasesAndRotateHalfRopeBatchBitIdenticallyToo() {
-        assertBatchMatchesAlone(TransformerStage.whole(RandomModel.qwenLikeOddSizes()));
+        assertBatchMatchesAlone(StageEngines.whole(RandomModel.qwenLikeOddSizes()));
     }
 
-    private static void assertBatchMatchesAlone(TransformerStage stage) {
+    private static void assertBatchMatchesAlone(StageEngine stage) {
         int n = PROMPTS.length;
         int dim = stage.config().dim();
         int vocab = stage.config().vocabSize();
-        Session[] alone = new Session[n];
-        Session[] batched = new Session[n];
+        EngineSession[] alone = new EngineSession[n];
+        EngineSession[] batched = new EngineSession[n];
         int[] last = new int[n];
         int[] positions = new int[n];
         for (int i = 0; i < n; i++) {
@@ -51,7 +51,7 @@ class ForwardBatchTest {
             for (int i = 0; i < n; i++) {
                 tokens[i] = (last[i] * 31 + step * 7 + i) % vocab;
             }
-            float[] hidden = stage.forwardBatch(batched, tokens, positions.clone());
+            float[] hidden = stage.forward(batched, tokens, positions.clone());
             int[] rows = {0, 1, 2, 3};
             float[][] logits = stage.logits(hidden, rows);
             for (int i = 0; i < n; i++) {
@@ -69,11 +69,11 @@ class ForwardBatchTest {
     @Test
     void aMiddleStageBatchesHiddenStatesBitIdentically() {
         RandomModel model = RandomModel.llama(TensorEncoding.Q8_0);
-        TransformerStage middle = new TransformerStage(model, 1, 3);
+        StageEngine middle = StageEngines.open(model, 1, 3);
         int dim = model.config().dim();
         Random random = new Random(7);
-        Session[] alone = {middle.newSession(16), middle.newSession(16), middle.newSession(16)};
-        Session[] batched = {middle.newSession(16), middle.newSession(16), middle.newSession(16)};
+        EngineSession[] alone = {middle.newSession(16), middle.newSession(16), middle.newSession(16)};
+        EngineSession[] batched = {middle.newSession(16), middle.newSession(16), middle.newSession(16)};
         int[] lengths = {4, 1, 6};
         for (int i = 0; i < 3; i++) {
             float[] prefix = randomRows(random, lengths[i], dim);
@@ -82,7 +82,7 @@ class ForwardBatchTest {
         }
         float[] input = randomRows(random, 3, dim);
         float[] copy = input.clone();
-        float[] out = middle.forwardBatch(batched, input, new int[]{4, 1, 6});
+        float[] out = middle.forward(batched, input, new int[]{4, 1, 6});
         assertArrayEquals(copy, input, "the input is not modified");
         for (int i = 0; i < 3; i++) {
             float[] one = middle.forwardHidden(alone[i], Arrays.copyOfRange(input, i * dim, (i + 1) * dim), 1, lengths[i]);
@@ -92,17 +92,17 @@ class ForwardBatchTest {
 
     @Test
     void aPromptRidesInTheSameBatchAsOtherSessionsDecodeSteps() {
-        TransformerStage stage = TransformerStage.whole(RandomModel.llama(TensorEncoding.F32));
+        StageEngine stage = StageEngines.whole(RandomModel.llama(TensorEncoding.F32));
         int dim = stage.config().dim();
-        Session decodingAlone = stage.newSession(16);
-        Session decoding = stage.newSession(16);
+        EngineSession decodingAlone = stage.newSession(16);
+        EngineSession decoding = stage.newSession(16);
         stage.forwardTokens(decodingAlone, PROMPTS[0], 0);
         stage.forwardTokens(decoding, PROMPTS[0], 0);
-        Session promptAlone = stage.newSession(16);
-        Session prompt = stage.newSession(16);
+        EngineSession promptAlone = stage.newSession(16);
+        EngineSession prompt = stage.newSession(16);
 
         int[] promptTokens = PROMPTS[1];
-        Session[] rows = new Session[1 + promptTokens.length];
+        EngineSession[] rows = new EngineSession[1 + promptTokens.length];
         int[] tokens = new int[rows.length];
         int[] positions = new int[rows.length];
         rows[0] = decoding;
@@ -113,7 +113,7 @@ class ForwardBatchTest {
             tokens[1 + t] = promptTokens[t];
             positions[1 + t] = t;
         }
-        float[] hidden = stage.forwardBatch(rows, tokens, positions);
+        float[] hidden = stage.forward(rows, tokens, positions);
 
         float[] one = stage.forwardTokens(decodingAlone, new int[]{50}, PROMPTS[0].length);
         assertArrayEquals(one, Arrays.copyOf(hidden, dim));
@@ -124,18 +124,18 @@ class ForwardBatchTest {
 
     @Test
     void rowsOfOneSessionOutOfOrderAreRefused() {
-        TransformerStage stage = TransformerStage.whole(RandomModel.llama(TensorEncoding.F32));
-        Session s = stage.newSession(8);
+        StageEngine stage = StageEngines.whole(RandomModel.llama(TensorEncoding.F32));
+        EngineSession s = stage.newSession(8);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> stage.forwardBatch(new Session[]{s, s}, new int[]{1, 2}, new int[]{0, 2}));
+                () -> stage.forward(new EngineSession[]{s, s}, new int[]{1, 2}, new int[]{0, 2}));
         assertEquals("row 1: position 2 does not follow its session (its previous row was at 0)", e.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> stage.forwardBatch(new Session[]{s}, new int[]{1}, new int[]{3}), "a gap before the first row");
+                () -> stage.forward(new EngineSession[]{s}, new int[]{1}, new int[]{3}), "a gap before the first row");
         assertThrows(IllegalArgumentException.class,
-                () -> stage.forwardBatch(new Session[]{s}, new int[]{1}, new int[]{8}), "beyond the capacity");
-        Session other = new TransformerStage(RandomModel.llama(TensorEncoding.F32), 0, 4).newSession(8);
+                () -> stage.forward(new EngineSession[]{s}, new int[]{1}, new int[]{8}), "beyond the capacity");
+        EngineSession other = StageEngines.open(RandomModel.llama(TensorEncoding.F32), 0, 4).newSession(8);
         assertThrows(IllegalArgumentException.class,
-                () -> stage.forwardBatch(new Session[]{other}, new int[]{1}, new int[]{0}), "another stage's session");
+                () -> stage.forward(new EngineSession[]{other}, new int[]{1}, new int[]{0}), "another stage's session");
     }
 
     private static float[] randomRows(Random random, int rows, int dim) {

@@ -25,26 +25,26 @@ class ReferenceGreedyTest {
     @Test
     void ggufModelReproducesLlama2cGreedyTokens() throws IOException {
         try (LoadedModel model = ModelLoader.open(TestModels.stories260kGguf(), null)) {
-            assertReproducesReference(List.of(TransformerStage.whole(model)));
+            assertReproducesReference(List.of(StageEngines.whole(model)));
         }
     }
 
     @Test
     void llama2cCheckpointReproducesLlama2cGreedyTokens() throws IOException {
         try (LoadedModel model = ModelLoader.open(TestModels.stories260kBin(), null)) {
-            assertReproducesReference(List.of(TransformerStage.whole(model)));
+            assertReproducesReference(List.of(StageEngines.whole(model)));
         }
     }
 
     @Test
     void modelSplitIntoThreeStagesReproducesLlama2cGreedyTokens() throws IOException {
         try (LoadedModel model = ModelLoader.open(TestModels.stories260kGguf(), null)) {
-            assertReproducesReference(List.of(new TransformerStage(model, 0, 2), new TransformerStage(model, 2, 3),
-                    new TransformerStage(model, 3, 5)));
+            assertReproducesReference(List.of(StageEngines.open(model, 0, 2), StageEngines.open(model, 2, 3),
+                    StageEngines.open(model, 3, 5)));
         }
     }
 
-    private static void assertReproducesReference(List<TransformerStage> stages) throws IOException {
+    private static void assertReproducesReference(List<StageEngine> stages) throws IOException {
         JsonNode reference = new ObjectMapper().readTree(TestModels.referenceGreedy().toFile());
         Generator generator = new Generator(stages, EOS);
         for (JsonNode c : reference.get("cases")) {

@@ -43,7 +43,7 @@ class SplitModelRunsAsOneUnitTest {
     void everyStageCountReproducesTheReferenceWithBitIdenticalLogits() throws IOException {
         JsonNode cases = new ObjectMapper().readTree(TestModels.referenceGreedy().toFile()).get("cases");
         try (LoadedModel whole = ModelLoader.open(TestModels.stories260kGguf(), null)) {
-            TransformerStage one = TransformerStage.whole(whole);
+            StageEngine one = StageEngines.whole(whole);
             for (int stages = 1; stages <= 5; stages++) {
                 Path planFile = splitInto(whole, stages);
                 try (LocalPipeline pipeline = LocalPipeline.open(planFile, null)) {
@@ -75,15 +75,15 @@ class SplitModelRunsAsOneUnitTest {
                 int[] prompt = whole.tokenizer().encode("the cat sat on the mat", true);
                 assertArrayEquals(prompt, pipeline.tokenizer().encode("the cat sat on the mat", true),
                         "the split carries the folder's tokenizer");
-                assertChainedLogitsBitIdentical(TransformerStage.whole(whole), pipeline.stages(), prompt);
+                assertChainedLogitsBitIdentical(StageEngines.whole(whole), pipeline.stages(), prompt);
             }
         }
     }
 
     /** Prefill then 20 decode steps through both, comparing every logit's bits. */
-    private static void assertChainedLogitsBitIdentical(TransformerStage whole, List<TransformerStage> chain, int[] prompt) {
-        Session wholeSession = whole.newSession(64);
-        Session[] sessions = chain.stream().map(s -> s.newSession(64)).toArray(Session[]::new);
+    private static void assertChainedLogitsBitIdentical(StageEngine whole, List<StageEngine> chain, int[] prompt) {
+        EngineSession wholeSession = whole.newSession(64);
+        EngineSession[] sessions = chain.stream().map(s -> s.newSession(64)).toArray(EngineSession[]::new);
         int[] tokens = prompt;
         int pos = 0;
         for (int step = 0; step < 20; step++) {

@@ -45,8 +45,8 @@ class SyntheticFormatsAgreeTest {
             int[] prompt = a.tokenizer().encode(text, true);
             assertArrayEquals(prompt, b.tokenizer().encode(text, true), "both vocabularies tokenize alike");
 
-            TransformerStage sa = TransformerStage.whole(a);
-            TransformerStage sb = TransformerStage.whole(b);
+            StageEngine sa = StageEngines.whole(a);
+            StageEngine sb = StageEngines.whole(b);
             float[] la = sa.logits(sa.forwardTokens(sa.newSession(64), prompt, 0), prompt.length - 1);
             float[] lb = sb.logits(sb.forwardTokens(sb.newSession(64), prompt, 0), prompt.length - 1);
             double worst = 0;

@@ -1,8 +1,9 @@
 package io.strata.mesh.pipeline;
 
+import io.strata.engine.EngineSession;
 import io.strata.engine.Sampler;
-import io.strata.engine.Session;
-import io.strata.engine.TransformerStage;
+import io.strata.engine.StageEngine;
+import io.strata.engine.StageEngines;
 import io.strata.mesh.artifacts.LoadedBlock;
 import io.strata.mesh.transport.ActivationCodec;
 import io.strata.mesh.transport.Frame;
@@ -38,7 +39,7 @@ final class HostedStage {
     static final long GROUP_WAIT_NANOS = 2_000_000;
 
     final LoadedBlock block;
-    final TransformerStage stage;
+    final StageEngine stage;
     final int stageIndex;
     private final StageServer server;
     private final BlockingQueue<WorkItem> queue = new LinkedBlockingQueue<>();
@@ -55,7 +56,7 @@ final class HostedStage {
     HostedStage(LoadedBlock block, StageServer server) {
         this.block = block;
         this.server = server;
-        this.stage = new TransformerStage(block.model(), block.block().firstLayer(), block.block().lastLayer());
+        this.stage = StageEngines.open(block.model(), block.block().firstLayer(), block.block().lastLayer());
         this.stageIndex = block.block().rank();
         this.worker = Thread.ofPlatform().daemon().name("strata-stage-" + block.blockId()).unstarted(this::loop);
     }
@@ -64,7 +65,7 @@ final class HostedStage {
         worker.start();
     }
 
-    /** Stops the worker and waits for it, so the block's weights may be unmapped. */
+    /** Stops the worker and waits for it, then releases the engine, so the block's weights may be unmapped. */
     void stop() {
         running = false;
         worker.interrupt();
@@ -72,6 +73,9 @@ final class HostedStage {
             worker.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!worker.isAlive()) {
+            stage.close();
         }
     }
 
@@ -177,7 +181,7 @@ final class HostedStage {
             return;
         }
         int dim = stage.config().dim();
-        Session[] rowSessions = new Session[n];
+        EngineSession[] rowSessions = new EngineSession[n];
         int[] positions = new int[n];
         int[] tokens = stage.takesTokens() ? new int[n] : null;
         float[] hidden = stage.takesTokens() ? null : new float[n * dim];
@@ -194,8 +198,8 @@ final class HostedStage {
             }
             row += w.rows();
         }
-        float[] out = tokens != null ? stage.forwardBatch(rowSessions, tokens, positions)
-                : stage.forwardBatch(rowSessions, hidden, positions);
+        float[] out = tokens != null ? stage.forward(rowSessions, tokens, positions)
+                : stage.forward(rowSessions, hidden, positions);
 
         int[] chosen = null;
         if (stage.producesLogits()) {

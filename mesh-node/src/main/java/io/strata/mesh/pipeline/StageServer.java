@@ -1,6 +1,6 @@
 package io.strata.mesh.pipeline;
 
-import io.strata.engine.Session;
+import io.strata.engine.EngineSession;
 import io.strata.mesh.artifacts.LoadedBlock;
 import io.strata.mesh.cluster.BlockHost;
 import io.strata.mesh.transport.ActivationCodec;
@@ -180,7 +180,7 @@ public final class StageServer implements BlockHost, AutoCloseable {
                     + gatewayId + " already, its most for one gateway")));
             return;
         }
-        Session engine;
+        EngineSession engine;
         try {
             engine = h.stage.newSession(o.capacity());
         } catch (IllegalArgumentException | OutOfMemoryError e) {

@@ -1,7 +1,7 @@
 package io.strata.mesh.pipeline;
 
 import io.strata.engine.SamplingParams;
-import io.strata.engine.Session;
+import io.strata.engine.EngineSession;
 import io.strata.mesh.transport.SessionOpen;
 
 /**
@@ -13,12 +13,12 @@ final class StageSession {
     final int stageIndex;
     final SessionOpen open;
     final HostedStage stage;
-    final Session engine;
+    final EngineSession engine;
     final SamplingParams sampling;
     volatile boolean closed;
     volatile long lastActiveNanos = System.nanoTime();
 
-    StageSession(long id, int stageIndex, SessionOpen open, HostedStage stage, Session engine) {
+    StageSession(long id, int stageIndex, SessionOpen open, HostedStage stage, EngineSession engine) {
         this.id = id;
         this.stageIndex = stageIndex;
         this.open = open;

@@ -17,9 +17,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class TransformerStageTest {
+class CpuStageEngineTest {
     private static final int[] PROMPT = {1, 17, 42, 5, 88, 3, 64};
     private static final int[] CONTINUATION = {9, 30, 71, 2};
+
+    @Test
+    void theFactoryRunsARangeOnTheCpuBehindTheInterface() {
+        var model = RandomModel.llama(TensorEncoding.F32);
+        try (StageEngine head = StageEngines.open(model, 0, 2); StageEngine tail = StageEngines.open(model, 2, 4)) {
+            assertEquals("cpu", head.device());
+            assertEquals(0, head.first());
+            assertEquals(2, head.last());
+            assertTrue(head.takesTokens());
+            assertFalse(head.producesLogits());
+            assertFalse(tail.takesTokens());
+            assertTrue(tail.producesLogits());
+            EngineSession s = head.newSession(8);
+            head.forwardTokens(s, new int[]{1, 2, 3}, 0);
+            assertEquals(3, s.filled());
+            assertEquals(8, s.capacity());
+        }
+    }
 
     @ParameterizedTest
     @EnumSource(TensorEncoding.class)
@@ -36,9 +54,9 @@ class TransformerStageTest {
     @EnumSource(TensorEncoding.class)
     void chainedStagesGiveBitIdenticalLogitsToTheWholeModel(TensorEncoding encoding) {
         RandomModel model = RandomModel.llama(encoding);
-        List<float[]> whole = run(List.of(TransformerStage.whole(model)));
-        List<float[]> chained = run(List.of(new TransformerStage(model, 0, 1), new TransformerStage(model, 1, 3),
-                new TransformerStage(model, 3, 4)));
+        List<float[]> whole = run(List.of(StageEngines.whole(model)));
+        List<float[]> chained = run(List.of(StageEngines.open(model, 0, 1), StageEngines.open(model, 1, 3),
+                StageEngines.open(model, 3, 4)));
         assertEquals(whole.size(), chained.size());
         for (int i = 0; i < whole.size(); i++) {
             assertArrayEquals(whole.get(i), chained.get(i), "logits after input " + i);
@@ -48,8 +66,8 @@ class TransformerStageTest {
     @Test
     void chainedStagesOfTheOddModelAreBitIdenticalToo() {
         RandomModel model = RandomModel.qwenLikeOddSizes();
-        List<float[]> whole = run(List.of(TransformerStage.whole(model)));
-        List<float[]> chained = run(List.of(new TransformerStage(model, 0, 2), new TransformerStage(model, 2, 3)));
+        List<float[]> whole = run(List.of(StageEngines.whole(model)));
+        List<float[]> chained = run(List.of(StageEngines.open(model, 0, 2), StageEngines.open(model, 2, 3)));
         for (int i = 0; i < whole.size(); i++) {
             assertArrayEquals(whole.get(i), chained.get(i), "logits after input " + i);
         }
@@ -58,10 +76,10 @@ class TransformerStageTest {
     @ParameterizedTest
     @EnumSource(TensorEncoding.class)
     void prefillGivesTheSameBitsAsFeedingOneTokenAtATime(TensorEncoding encoding) {
-        TransformerStage stage = TransformerStage.whole(RandomModel.llama(encoding));
-        Session batched = stage.newSession(16);
+        StageEngine stage = StageEngines.whole(RandomModel.llama(encoding));
+        EngineSession batched = stage.newSession(16);
         float[] hidden = stage.forwardTokens(batched, PROMPT, 0);
-        Session single = stage.newSession(16);
+        EngineSession single = stage.newSession(16);
         for (int t = 0; t < PROMPT.length; t++) {
             float[] one = stage.forwardTokens(single, new int[]{PROMPT[t]}, t);
             assertArrayEquals(one, Arrays.copyOfRange(hidden, t * 64, (t + 1) * 64), "token " + t);
@@ -71,8 +89,8 @@ class TransformerStageTest {
 
     @Test
     void replayingFromAnEarlierPositionRecomputesTheSameBits() {
-        TransformerStage stage = TransformerStage.whole(RandomModel.llama(TensorEncoding.F32));
-        Session s = stage.newSession(16);
+        StageEngine stage = StageEngines.whole(RandomModel.llama(TensorEncoding.F32));
+        EngineSession s = stage.newSession(16);
         stage.forwardTokens(s, PROMPT, 0);
         float[] first = stage.logits(stage.forwardTokens(s, new int[]{9, 30}, PROMPT.length), 1);
         stage.forwardTokens(s, new int[]{50, 51, 52}, 3); // a different branch overwrites positions 3..5
@@ -85,16 +103,16 @@ class TransformerStageTest {
     @Test
     void theKvCacheHoldsOnlyThePositionsAskedFor() {
         RandomModel model = RandomModel.llama(TensorEncoding.Q8_0);
-        Session s = new TransformerStage(model, 1, 3).newSession(10);
+        EngineSession s = StageEngines.open(model, 1, 3).newSession(10);
         assertEquals(10, s.capacity());
-        assertEquals(2L * 2 * 10 * model.config().kvDim() * Float.BYTES, s.cache().byteSize());
+        assertEquals(2L * 2 * 10 * model.config().kvDim() * Float.BYTES, s.cacheBytes());
     }
 
     @Test
     void stagesSayWhatTheyTakeAndProduce() {
         RandomModel model = RandomModel.llama(TensorEncoding.F32);
-        TransformerStage head = new TransformerStage(model, 0, 2);
-        TransformerStage tail = new TransformerStage(model, 2, 4);
+        StageEngine head = StageEngines.open(model, 0, 2);
+        StageEngine tail = StageEngines.open(model, 2, 4);
         assertTrue(head.takesTokens());
         assertFalse(head.producesLogits());
         assertFalse(tail.takesTokens());
@@ -108,8 +126,8 @@ class TransformerStageTest {
     @Test
     void misuseIsRefusedWithAClearMessage() {
         RandomModel model = RandomModel.llama(TensorEncoding.F32);
-        TransformerStage stage = TransformerStage.whole(model);
-        Session s = stage.newSession(8);
+        StageEngine stage = StageEngines.whole(model);
+        EngineSession s = stage.newSession(8);
         assertThrows(IllegalArgumentException.class, () -> stage.forwardTokens(s, new int[]{96}, 0));
         assertThrows(IllegalArgumentException.class, () -> stage.forwardTokens(s, new int[]{-1}, 0));
         assertThrows(IllegalArgumentException.class, () -> stage.forwardTokens(s, new int[0], 0));
@@ -120,26 +138,26 @@ class TransformerStageTest {
         assertThrows(IllegalArgumentException.class, () -> stage.forwardHidden(s, new float[63], 1, 0));
         assertThrows(IllegalArgumentException.class, () -> stage.newSession(0));
         assertThrows(IllegalArgumentException.class, () -> stage.newSession(65));
-        TransformerStage other = TransformerStage.whole(model);
+        StageEngine other = StageEngines.whole(model);
         assertThrows(IllegalArgumentException.class, () -> other.forwardTokens(s, new int[]{1}, 0));
-        assertThrows(IllegalArgumentException.class, () -> new TransformerStage(model, 2, 2));
-        assertThrows(IllegalArgumentException.class, () -> new TransformerStage(model, 0, 5));
+        assertThrows(IllegalArgumentException.class, () -> StageEngines.open(model, 2, 2));
+        assertThrows(IllegalArgumentException.class, () -> StageEngines.open(model, 0, 5));
         assertThrows(IllegalArgumentException.class, () -> stage.logits(new float[64], 1));
     }
 
     @Test
     void aMissingTensorIsReportedByNameWithTheFile() {
         RandomModel model = RandomModel.llama(TensorEncoding.F32).without(TensorNames.ffnUp(2));
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> TransformerStage.whole(model));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> StageEngines.whole(model));
         assertTrue(e.getMessage().contains("blk.2.ffn_up.weight") && e.getMessage().contains("random-model.gguf"),
                 e.getMessage());
-        new TransformerStage(model, 0, 2); // the layers it does not hold are no concern of stage [0, 2)
+        StageEngines.open(model, 0, 2); // the layers it does not hold are no concern of stage [0, 2)
     }
 
     /** Prefill PROMPT, then feed CONTINUATION one by one; logits of every input position. */
-    private static List<float[]> run(List<TransformerStage> stages) {
-        List<Session> sessions = new ArrayList<>();
-        for (TransformerStage s : stages) {
+    private static List<float[]> run(List<StageEngine> stages) {
+        List<EngineSession> sessions = new ArrayList<>();
+        for (StageEngine s : stages) {
             sessions.add(s.newSession(PROMPT.length + CONTINUATION.length));
         }
         List<float[]> logits = new ArrayList<>();
@@ -154,7 +172,7 @@ class TransformerStageTest {
         return logits;
     }
 
-    private static float[] forward(List<TransformerStage> stages, List<Session> sessions, int[] tokens, int pos) {
+    private static float[] forward(List<StageEngine> stages, List<EngineSession> sessions, int[] tokens, int pos) {
         float[] hidden = stages.getFirst().forwardTokens(sessions.getFirst(), tokens, pos);
         for (int i = 1; i < stages.size(); i++) {
             hidden = stages.get(i).forwardHidden(sessions.get(i), hidden, tokens.length, pos);
@@ -169,8 +187,8 @@ class TransformerStageTest {
             tokens[i] = (i < PROMPT.length ? PROMPT[i] : CONTINUATION[i - PROMPT.length]) % vocab;
         }
         double[][] expected = new PlainTransformer(model).logits(tokens);
-        TransformerStage stage = TransformerStage.whole(model);
-        Session s = stage.newSession(tokens.length);
+        StageEngine stage = StageEngines.whole(model);
+        EngineSession s = stage.newSession(tokens.length);
         float[] hidden = stage.forwardTokens(s, Arrays.copyOf(tokens, 5), 0);
         for (int t = 0; t < tokens.length; t++) {
             float[] got = t < 5 ? stage.logits(hidden, t)

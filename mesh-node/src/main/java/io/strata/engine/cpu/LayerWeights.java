@@ -1,6 +1,5 @@
-package io.strata.engine;
+package io.strata.engine.cpu;
 
-import io.strata.engine.cpu.WeightMatrix;
 import io.strata.model.LoadedModel;
 import io.strata.model.ModelConfig;
 import io.strata.model.ModelFormatException;

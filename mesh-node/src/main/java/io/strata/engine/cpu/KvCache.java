@@ -1,11 +1,11 @@
-package io.strata.engine;
+package io.strata.engine.cpu;
 
 /**
  * The keys and values one stage has computed for one conversation: per layer of the stage,
  * {@code capacity} positions of {@code kvDim} floats each. Sized for the positions actually
  * requested, not the model's full context, so a short conversation on a big model stays small.
  */
-public final class KvCache {
+final class KvCache {
     private final int firstLayer;
     private final int capacity;
     private final int kvDim;
@@ -26,12 +26,12 @@ public final class KvCache {
     }
 
     /** Positions this cache can hold. */
-    public int capacity() {
+    int capacity() {
         return capacity;
     }
 
     /** Bytes of keys and values held. */
-    public long byteSize() {
+    long byteSize() {
         return 2L * keys.length * capacity * kvDim * Float.BYTES;
     }
 
@@ -44,9 +44,9 @@ public final class KvCache {
         return values[layer - firstLayer];
     }
 
-    /** Stores {@code n} positions' keys and values ({@code [n × kvDim]} each) from {@code startPos}. */
-    void store(int layer, int startPos, int n, float[] k, float[] v) {
-        System.arraycopy(k, 0, keys[layer - firstLayer], startPos * kvDim, n * kvDim);
-        System.arraycopy(v, 0, values[layer - firstLayer], startPos * kvDim, n * kvDim);
+    /** Stores one position's key and value ({@code kvDim} floats each, from the given offsets). */
+    void store(int layer, int pos, float[] k, int kOffset, float[] v, int vOffset) {
+        System.arraycopy(k, kOffset, keys[layer - firstLayer], pos * kvDim, kvDim);
+        System.arraycopy(v, vOffset, values[layer - firstLayer], pos * kvDim, kvDim);
     }
 }

@@ -1,11 +1,13 @@
-package io.strata.engine;
+package io.strata.engine.cpu;
+
+import io.strata.engine.EngineSession;
 
 /**
- * One conversation on one stage: its KV cache, how many positions are filled, and the stage's
- * scratch buffers, grown to the largest batch seen. Used by one thread at a time.
+ * One conversation on one CPU stage: its KV cache, how many positions are filled, and the
+ * stage's scratch buffers, grown to the largest batch seen. Used by one thread at a time.
  */
-public final class Session {
-    final TransformerStage stage;
+final class CpuSession implements EngineSession {
+    final CpuStageEngine stage;
     final KvCache cache;
     /** Positions [0, filled) hold keys and values; the next batch may start anywhere up to here. */
     int filled;
@@ -18,23 +20,24 @@ public final class Session {
     float[] hb;
     float[] hb2;
 
-    Session(TransformerStage stage, KvCache cache) {
+    CpuSession(CpuStageEngine stage, KvCache cache) {
         this.stage = stage;
         this.cache = cache;
     }
 
-    /** Positions this session can hold. */
+    @Override
     public int capacity() {
         return cache.capacity();
     }
 
-    /** Positions already computed: a later batch may start at any position up to this one. */
+    @Override
     public int filled() {
         return filled;
     }
 
-    public KvCache cache() {
-        return cache;
+    @Override
+    public long cacheBytes() {
+        return cache.byteSize();
     }
 
     /** Makes the scratch buffers big enough for {@code n} tokens. */

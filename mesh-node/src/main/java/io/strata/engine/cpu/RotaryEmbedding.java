@@ -1,4 +1,4 @@
-package io.strata.engine;
+package io.strata.engine.cpu;
 
 import io.strata.model.ModelConfig;
 import io.strata.model.RopeLayout;

@@ -1,0 +1,347 @@
+package io.strata.engine.cpu;
+
+import io.strata.engine.EngineSession;
+import io.strata.engine.StageEngine;
+import io.strata.model.LoadedModel;
+import io.strata.model.ModelConfig;
+import io.strata.model.TensorNames;
+
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+
+/**
+ * Layers {@code [first, last)} of a Llama-family model on the CPU; the whole model is the stage
+ * {@code [0, layers)}. The first stage also embeds tokens, the last one also applies the final
+ * norm and the classifier. Activations enter and leave as plain {@code [n × dim]} float arrays,
+ * so stages can be chained in one process or across processes.
+ *
+ * <p>Every token's arithmetic is the same whichever batch it is in and whichever stage runs its
+ * layers, so chained stages give bit-identical logits to the whole model, and a prefilled prompt
+ * gives the same bits as the prompt decoded one token at a time.
+ */
+public final class CpuStageEngine implements StageEngine {
+    /** Elementwise work below which a kernel runs on the calling thread alone. */
+    private static final int PARALLEL_GRAIN = 4096;
+
+    private final ModelConfig config;
+    private final int first;
+    private final int last;
+    private final LayerWeights[] layers;
+    private final WeightMatrix embedding;
+    private final float[] outputNorm;
+    private final WeightMatrix classifier;
+    private final RotaryEmbedding rope;
+
+    /**
+     * The stage of layers {@code [first, last)} of {@code model}, reading its weights in place.
+     *
+     * @throws IllegalArgumentException when the range is empty or outside the model
+     * @throws io.strata.model.ModelFormatException when a tensor the range needs is missing or misshapen
+     */
+    public CpuStageEngine(LoadedModel model, int first, int last) {
+        ModelConfig c = model.config();
+        if (first < 0 || last > c.layers() || first >= last) {
+            throw new IllegalArgumentException("layer range [" + first + ", " + last + ") is not a non-empty part of "
+                    + model.source().getFileName() + "'s " + c.layers() + " layers");
+        }
+        this.config = c;
+        this.first = first;
+        this.last = last;
+        this.layers = new LayerWeights[last - first];
+        for (int l = first; l < last; l++) {
+            layers[l - first] = LayerWeights.load(model, l);
+        }
+        this.embedding = first == 0
+                ? LayerWeights.matrix(model, TensorNames.TOKEN_EMBEDDING, c.vocabSize(), c.dim()) : null;
+        if (last == c.layers()) {
+            this.outputNorm = LayerWeights.vector(model, model.tensor(TensorNames.OUTPUT_NORM), c.dim());
+            String classifierName = model.optionalTensor(TensorNames.OUTPUT).isPresent()
+                    ? TensorNames.OUTPUT : TensorNames.TOKEN_EMBEDDING;
+            this.classifier = LayerWeights.matrix(model, classifierName, c.vocabSize(), c.dim());
+        } else {
+            this.outputNorm = null;
+            this.classifier = null;
+        }
+        this.rope = new RotaryEmbedding(c);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** First layer of the range. */
+    public int first() {
+        return first;
+    }
+
+    /** One past the last layer of the range. */
+    public int last() {
+        return last;
+    }
+
+    /** True when this stage embeds tokens (its range starts at layer 0). */
+    public boolean takesTokens() {
+        return embedding != null;
+    }
+
+    /** True when this stage produces logits (its range ends at the last layer). */
+    public boolean producesLogits() {
+        return classifier != null;
+    }
+
+
+    @Override
+    public String device() {
+        return "cpu";
+    }
+
+    /** Nothing to release: the weights are the model's mapped bytes and the caches are heap arrays. */
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public CpuSession newSession(int maxContext) {
+        if (maxContext < 1 || maxContext > config.contextLength()) {
+            throw new IllegalArgumentException("a session needs between 1 and " + config.contextLength()
+                    + " positions (the model's context length), got " + maxContext);
+        }
+        return new CpuSession(this, new KvCache(first, last - first, maxContext, config.kvDim()));
+    }
+
+    @Override
+    public float[] forward(EngineSession[] sessions, int[] tokens, int[] positions) {
+        if (embedding == null) {
+            throw new IllegalStateException("stage [" + first + ", " + last + ") does not start at layer 0:"
+                    + " give it hidden states (forwardHidden), not tokens");
+        }
+        CpuSession[] ss = checkRows(sessions, positions);
+        if (tokens.length != ss.length) {
+            throw new IllegalArgumentException(ss.length + " rows need " + ss.length + " tokens, got " + tokens.length);
+        }
+        float[] x = embed(tokens);
+        runLayers(ss, x, positions);
+        return x;
+    }
+
+    @Override
+    public float[] forward(EngineSession[] sessions, float[] hidden, int[] positions) {
+        CpuSession[] ss = checkRows(sessions, positions);
+        int dim = config.dim();
+        if (hidden.length != ss.length * dim) {
+            throw new IllegalArgumentException("hidden states for " + ss.length + " rows of dim " + dim
+                    + " need " + ss.length * dim + " floats, got " + hidden.length);
+        }
+        float[] x = hidden.clone();
+        runLayers(ss, x, positions);
+        return x;
+    }
+
+    /** The embedding rows of {@code tokens} as {@code [n × dim]}; a token outside the vocabulary is refused. */
+    private float[] embed(int[] tokens) {
+        int dim = config.dim();
+        float[] x = new float[tokens.length * dim];
+        for (int t = 0; t < tokens.length; t++) {
+            if (tokens[t] < 0 || tokens[t] >= config.vocabSize()) {
+                throw new IllegalArgumentException("token " + tokens[t] + " at row " + t
+                        + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+            embedding.readRow(tokens[t], x, t * dim);
+        }
+        return x;
+    }
+
+    @Override
+    public float[][] logits(float[] hidden, int[] rows) {
+        if (classifier == null) {
+            throw new IllegalStateException("stage [" + first + ", " + last + ") does not end at the last layer ("
+                    + config.layers() + "): only the last stage computes logits");
+        }
+        int dim = config.dim();
+        int k = rows.length;
+        if (k == 0) {
+            return new float[0][];
+        }
+        float[] normed = new float[k * dim];
+        for (int i = 0; i < k; i++) {
+            if (rows[i] < 0 || (long) (rows[i] + 1) * dim > hidden.length) {
+                throw new IllegalArgumentException("row " + rows[i] + " is outside hidden states of "
+                        + hidden.length / dim + " rows");
+            }
+            ActivationKernels.rmsnorm(normed, i * dim, hidden, rows[i] * dim, outputNorm, dim, config.rmsNormEps());
+        }
+        int vocab = config.vocabSize();
+        float[] all = new float[k * vocab];
+        if (k == 1) {
+            classifier.matvec(normed, all);
+        } else {
+            classifier.matmul(normed, k, all);
+        }
+        float[][] out = new float[k][];
+        for (int i = 0; i < k; i++) {
+            out[i] = Arrays.copyOfRange(all, i * vocab, (i + 1) * vocab);
+        }
+        return out;
+    }
+
+    /** Checks a batch: each row's session is this stage's and its positions follow on; returns the sessions. */
+    private CpuSession[] checkRows(EngineSession[] sessions, int[] positions) {
+        int n = sessions.length;
+        if (n < 1) {
+            throw new IllegalArgumentException("a batch needs at least one row");
+        }
+        if (positions.length != n) {
+            throw new IllegalArgumentException(n + " sessions need " + n + " positions, got " + positions.length);
+        }
+        CpuSession[] ss = new CpuSession[n];
+        IdentityHashMap<CpuSession, Integer> next = new IdentityHashMap<>();
+        for (int t = 0; t < n; t++) {
+            if (!(sessions[t] instanceof CpuSession s) || s.stage != this) {
+                throw new IllegalArgumentException("row " + t + ": the session belongs to another stage;"
+                        + " open one with this stage's newSession");
+            }
+            int p = positions[t];
+            Integer expected = next.get(s);
+            if (expected == null ? p < 0 || p > s.filled : p != expected) {
+                throw new IllegalArgumentException("row " + t + ": position " + p + " does not follow its session ("
+                        + (expected == null ? "positions 0.." + s.filled + " may start a batch"
+                        : "its previous row was at " + (expected - 1)) + ")");
+            }
+            if (p >= s.capacity()) {
+                throw new IllegalArgumentException("row " + t + ": position " + p + " does not fit the session's "
+                        + s.capacity() + " positions");
+            }
+            next.put(s, p + 1);
+            ss[t] = s;
+        }
+        return ss;
+    }
+
+    /**
+     * The layer loop, for one session or many: row {@code t} of {@code x} ({@code [n × dim]},
+     * updated in place) is the token of {@code ss[t]} at {@code pos[t]}. The projections and the
+     * feed-forward run as one batched product over all rows, so the weights are read once for
+     * every row; RoPE uses each row's own position and attention each row's own session's cache.
+     */
+    private void runLayers(CpuSession[] ss, float[] x, int[] pos) {
+        ModelConfig c = config;
+        int n = ss.length;
+        int dim = c.dim();
+        int qDim = c.qDim();
+        int kvDim = c.kvDim();
+        float eps = c.rmsNormEps();
+        // The batch's scratch lives in its first row's session: a session is used by one thread at a time.
+        CpuSession s = ss[0];
+        s.ensureScratch(n, dim, qDim, kvDim, c.hiddenDim());
+        for (int t = 0; t < n; t++) {
+            ss[t].filled = Math.min(ss[t].filled, pos[t]); // positions from each session's first row on are rewritten
+        }
+
+        int pairs = rope.pairs();
+        float[] cos = new float[n * pairs];
+        float[] sin = new float[n * pairs];
+        for (int t = 0; t < n; t++) {
+            rope.angles(pos[t], cos, sin, t * pairs);
+        }
+
+        for (int l = first; l < last; l++) {
+            LayerWeights w = layers[l - first];
+
+            // Attention: x += Wo · attention(rope(Wq·norm(x)), rope(Wk·norm(x)), Wv·norm(x))
+            for (int t = 0; t < n; t++) {
+                ActivationKernels.rmsnorm(s.xb, t * dim, x, t * dim, w.attnNorm(), dim, eps);
+            }
+            WeightMatrix.matmulEach(s.xb, n, w.qkv(), new float[][]{s.q, s.k, s.v});
+            addBias(s.q, w.qBias(), n, qDim);
+            addBias(s.k, w.kBias(), n, kvDim);
+            addBias(s.v, w.vBias(), n, kvDim);
+            for (int t = 0; t < n; t++) {
+                rope.rotate(s.q, t * qDim, c.heads(), cos, sin, t * pairs);
+                rope.rotate(s.k, t * kvDim, c.kvHeads(), cos, sin, t * pairs);
+                ss[t].cache.store(l, pos[t], s.k, t * kvDim, s.v, t * kvDim);
+            }
+            attention(ss, l, pos, s.q, s.attnOut);
+            w.wo().matmul(s.attnOut, n, s.xb);
+            ActivationKernels.add(x, s.xb, n * dim);
+
+            // Feed-forward: x += W2 · (silu(W1·norm(x)) * W3·norm(x))
+            for (int t = 0; t < n; t++) {
+                ActivationKernels.rmsnorm(s.xb, t * dim, x, t * dim, w.ffnNorm(), dim, eps);
+            }
+            gatedFeedForward(w, s.xb, n, s.hb, s.hb2);
+            w.down().matmul(s.hb, n, s.xb);
+            ActivationKernels.add(x, s.xb, n * dim);
+        }
+        for (int t = 0; t < n; t++) {
+            ss[t].filled = pos[t] + 1; // rows of a session come in order, so its last row wins
+        }
+    }
+
+    /**
+     * {@code hb = silu(gate · xb) * (up · xb)} in one parallel pass: each thread computes a run of
+     * rows of both products and applies SwiGLU to them at once.
+     */
+    private void gatedFeedForward(LayerWeights w, float[] xb, int n, float[] hb, float[] hb2) {
+        int hiddenDim = config.hiddenDim();
+        WeightMatrix gate = w.gate();
+        WeightMatrix up = w.up();
+        Parallel.shared().forRows(hiddenDim, gate.minRowsPerChunk(n), (from, to) -> {
+            gate.matmulRows(xb, n, hb, from, to);
+            up.matmulRows(xb, n, hb2, from, to);
+            for (int t = 0; t < n; t++) {
+                ActivationKernels.swiglu(hb, hb2, t * hiddenDim + from, to - from);
+            }
+        });
+    }
+
+    /**
+     * Causal grouped-query attention for the batch: row t attends to positions 0..pos[t] of its
+     * own session's cache; query head h reads key/value head h / (heads / kvHeads).
+     */
+    private void attention(CpuSession[] ss, int layer, int[] pos, float[] q, float[] out) {
+        ModelConfig c = config;
+        int n = ss.length;
+        int heads = c.heads();
+        int headSize = c.headSize();
+        int qDim = c.qDim();
+        int kvDim = c.kvDim();
+        int group = heads / c.kvHeads();
+        int longest = 0;
+        for (int p : pos) {
+            longest = Math.max(longest, p + 1);
+        }
+        int positions = longest;
+        int grain = Math.max(1, PARALLEL_GRAIN / Math.max(1, positions * headSize));
+        Parallel.shared().forRows(n * heads, grain, (from, to) -> {
+            float[] scores = new float[positions];
+            for (int i = from; i < to; i++) {
+                int t = i / heads;
+                int h = i % heads;
+                int count = pos[t] + 1;
+                int kv = (h / group) * headSize;
+                float[] keys = ss[t].cache.keys(layer);
+                float[] values = ss[t].cache.values(layer);
+                ActivationKernels.attentionScores(q, t * qDim + h * headSize, keys, kv, kvDim, count, headSize, scores);
+                ActivationKernels.softmax(scores, 0, count);
+                ActivationKernels.weightedSum(scores, count, values, kv, kvDim, headSize, out, t * qDim + h * headSize);
+            }
+        });
+    }
+
+
+    private static void addBias(float[] v, float[] bias, int n, int width) {
+        if (bias == null) {
+            return;
+        }
+        for (int t = 0; t < n; t++) {
+            for (int i = 0; i < width; i++) {
+                v[t * width + i] += bias[i];
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "stage [" + first + ", " + last + ") of " + config.layers() + " layers";
+    }
+}
