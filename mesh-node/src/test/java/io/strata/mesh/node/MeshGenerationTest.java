@@ -9,6 +9,7 @@ import io.strata.mesh.gateway.GatewayConfig;
 import io.strata.mesh.gateway.GatewayMetrics;
 import io.strata.mesh.gateway.PipelineClient;
 import io.strata.mesh.gateway.RoutingView;
+import io.strata.mesh.transport.FrameType;
 import io.strata.mesh.transport.SessionOpen;
 import io.strata.mesh.transport.WireDType;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,6 +33,7 @@ import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Three nodes in this JVM serve stories260K split in three: the mesh gives the tokens one process gives. */
@@ -120,6 +122,13 @@ class MeshGenerationTest {
         assertEquals(20, out.tokens().length);
         assertArrayEquals(Arrays.copyOf(expected, 5), Arrays.copyOf(out.tokens(), 5),
                 wire + " rounding leaves the first greedy tokens as they are");
+    }
+
+    @Test
+    void withoutASecretALoopbackStrangerGetsNoHiddenStateAndNoNodeDialsWhereItSays() throws Exception {
+        StrangerProbe.Outcome o = StrangerProbe.probe(mesh.nodes.getFirst().routingTable().models().get(InProcessMesh.MODEL));
+        assertTrue(o.framesBack().stream().allMatch(t -> t == FrameType.ERROR), "only errors come back: " + o.framesBack());
+        assertFalse(o.dialled(), "no node connected to the address the stranger named as gateway and stage 1");
     }
 
     static int[] ints(JsonNode array) {
