@@ -161,6 +161,7 @@ public final class MeshNode implements AutoCloseable {
                 Map<String, Object> h = new LinkedHashMap<>();
                 ClusterNode c = cluster;
                 if (c != null) {
+                    h.put("status", c.state().label());
                     h.put("cluster", c.config().clusterName());
                     h.put("coordinator", c.isCoordinator());
                     h.put("members", c.view().members());
