@@ -327,9 +327,13 @@ public final class ClusterNode implements AutoCloseable {
     /** The coordinator's duty: place again, publish if anything changed; route again, publish if changed. */
     private void reconcile() {
         List<NodeStatus> live = board.live().stream().filter(s -> view.contains(s.nodeId())).toList();
+        // Placement follows the view, not the heartbeats: a member that goes quiet keeps its blocks
+        // (routes avoid it) until membership expels it, so a stall shorter than the failure timeout
+        // moves nothing and a slow heartbeat cannot make blocks flap between nodes.
+        List<NodeStatus> members = board.all().stream().filter(s -> view.contains(s.nodeId())).toList();
         List<ModelPlan> plans = Coordinator.servedPlans(view.members(), plansByNode, decision);
         if (!waitingForNewcomers()) {
-            Coordinator.rebalance(plans, live, decision).ifPresent(next -> {
+            Coordinator.rebalance(plans, members, decision).ifPresent(next -> {
                 logDecision(next);
                 send(new ControlMessage.Placed(next));
                 apply(next);
