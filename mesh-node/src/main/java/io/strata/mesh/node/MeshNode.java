@@ -90,6 +90,7 @@ public final class MeshNode implements AutoCloseable {
             throw e;
         }
         admission.joined(cluster);
+        stages.members(admission::isMember);
         catalog.cluster(cluster);
         cluster.onRoutingChange(routing::update);
         routing.update(cluster.routingTable());

@@ -44,6 +44,7 @@ public final class StageServer implements BlockHost, AutoCloseable {
     private final Map<String, HostedStage> hosted = new ConcurrentHashMap<>();
     private final Map<StageSession.SessionKey, StageSession> sessions = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reaper;
+    private volatile java.util.function.Predicate<String> isMember = id -> true;
 
     /**
      * @param nodeId      this node, named in the errors it reports
@@ -66,6 +67,7 @@ public final class StageServer implements BlockHost, AutoCloseable {
                 .name("strata-session-reaper-" + nodeId).factory());
         long period = Math.max(1000, Math.min(30_000, idleTimeout.toMillis() / 2));
         reaper.scheduleAtFixedRate(this::dropIdle, period, period, TimeUnit.MILLISECONDS);
+        reaper.scheduleAtFixedRate(this::dropOrphans, 1, 1, TimeUnit.SECONDS);
     }
 
     // ---- BlockHost ----
@@ -314,6 +316,27 @@ public final class StageServer implements BlockHost, AutoCloseable {
             sender.send(to, f);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, nodeId + ": could not send " + f + " to " + to + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Tells the server who is in the cluster: a session whose gateway has left the view (crashed,
+     * expelled) has nobody to read its stream, and is dropped within a second of the view saying so
+     * rather than after the idle timeout.
+     */
+    public void members(java.util.function.Predicate<String> isMember) {
+        this.isMember = isMember;
+    }
+
+    private void dropOrphans() {
+        java.util.function.Predicate<String> member = isMember;
+        for (StageSession s : List.copyOf(sessions.values())) {
+            String gateway = s.open.gateway().nodeId();
+            if (!member.test(gateway)) {
+                LOG.log(System.Logger.Level.INFO, nodeId + ": dropping session " + Long.toUnsignedString(s.id, 16)
+                        + " on " + s.stage.block.blockId() + ": its gateway " + gateway + " left the cluster");
+                drop(s);
+            }
         }
     }
 
