@@ -99,6 +99,26 @@ final class BF16Matrix extends HalfMatrix {
         return finish(row, x, xOffset, vectorEnd, sumLanes(lanes));
     }
 
+    @Override
+    void dotRowsBatch(int from, int to, float[] x, int n, float[] out) {
+        dotRowsDecoded(from, to, x, n, out);
+    }
+
+    /** Rows are consecutive, so their values are one flat run. */
+    @Override
+    void decodeRows(int from, int to, float[] dst) {
+        MemorySegment w = data;
+        long base = (long) from * cols * 2;
+        int count = (to - from) * cols;
+        int end = count - count % L;
+        for (int i = 0; i < end; i += L) {
+            values(w, base + 2L * i).intoArray(dst, i);
+        }
+        for (int i = end; i < count; i++) {
+            dst[i] = widen(w.get(SHORT_LE, base + 2L * i));
+        }
+    }
+
     /** L values from offset {@code at}, as floats (small enough to be inlined everywhere). */
     private static FloatVector values(MemorySegment w, long at) {
         return HalfFloats.bf16ToFloat(ShortVector.fromMemorySegment(S, w, at, LE));

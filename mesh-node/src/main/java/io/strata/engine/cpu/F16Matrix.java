@@ -12,9 +12,10 @@ import java.lang.foreign.MemorySegment;
  * <p>Rows go two at a time, one from each half of the range: each half is one long run of
  * consecutive bytes, so the hardware prefetcher sees two steady streams, and x is loaded once for
  * both. (Four rows, as for BF16, outgrow what the JIT inlines with this conversion, and every
- * vector it fails to inline is allocated on the heap.) Every row sums in the same order, one
- * accumulator over its columns, then the columns past the last whole vector, whether it is
- * computed in a pair or alone.
+ * vector it fails to inline is allocated on the heap.) Every row sums in {@link F32Matrix}'s
+ * order over its exactly widened values, in a pair or alone: even and odd vectors in two
+ * accumulators, a last odd vector into the first, then the columns past the last whole vector
+ * one by one; the batched product ({@link TileProduct}) then gives each token the same bits.
  */
 final class F16Matrix extends HalfMatrix {
     private static final VectorSpecies<Float> F = Lanes.F;
@@ -29,7 +30,8 @@ final class F16Matrix extends HalfMatrix {
     void dotRows(int from, int to, float[] x, int xOffset, float[] out, int outOffset) {
         MemorySegment w = data;
         int n = cols;
-        int end = n - n % L;
+        int pairEnd = n - n % (2 * L);
+        int vectorEnd = n - n % L;
         long rowBytes = 2L * n;
         float[] lanes = new float[L];
         int half = rowsPerStream(from, to, 2, rowBytes);
@@ -40,26 +42,62 @@ final class F16Matrix extends HalfMatrix {
             int base = i * rowInts;
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
-            for (int c = 0; c < end; c += L) {
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            for (int c = 0; c < pairEnd; c += 2 * L) {
                 int at = base + 2 * c;
-                FloatVector xv = FloatVector.fromArray(F, x, xOffset + c);
-                a0 = values(w0, at).fma(xv, a0);
-                a1 = values(w1, at).fma(xv, a1);
+                FloatVector xe = FloatVector.fromArray(F, x, xOffset + c);
+                FloatVector xo = FloatVector.fromArray(F, x, xOffset + c + L);
+                a0 = values(w0, at).fma(xe, a0);
+                a1 = values(w0, at + 2 * L).fma(xo, a1);
+                b0 = values(w1, at).fma(xe, b0);
+                b1 = values(w1, at + 2 * L).fma(xo, b1);
+            }
+            if (vectorEnd > pairEnd) {
+                int at = base + 2 * pairEnd;
+                FloatVector xe = FloatVector.fromArray(F, x, xOffset + pairEnd);
+                a0 = values(w0, at).fma(xe, a0);
+                b0 = values(w1, at).fma(xe, b0);
             }
             int r = from + i;
-            a0.intoArray(lanes, 0);
-            out[outOffset + r] = finish(r, x, xOffset, end, sumLanes(lanes));
-            a1.intoArray(lanes, 0);
-            out[outOffset + r + half] = finish(r + half, x, xOffset, end, sumLanes(lanes));
+            a0.add(a1).intoArray(lanes, 0);
+            out[outOffset + r] = finish(r, x, xOffset, vectorEnd, sumLanes(lanes));
+            b0.add(b1).intoArray(lanes, 0);
+            out[outOffset + r + half] = finish(r + half, x, xOffset, vectorEnd, sumLanes(lanes));
         }
         for (int r = from + 2 * half; r < to; r++) {
             long base = r * rowBytes;
             FloatVector a0 = FloatVector.zero(F);
-            for (int c = 0; c < end; c += L) {
+            FloatVector a1 = a0;
+            for (int c = 0; c < pairEnd; c += 2 * L) {
                 a0 = values(w, base + 2L * c).fma(FloatVector.fromArray(F, x, xOffset + c), a0);
+                a1 = values(w, base + 2L * (c + L)).fma(FloatVector.fromArray(F, x, xOffset + c + L), a1);
             }
-            a0.intoArray(lanes, 0);
-            out[outOffset + r] = finish(r, x, xOffset, end, sumLanes(lanes));
+            if (vectorEnd > pairEnd) {
+                a0 = values(w, base + 2L * pairEnd).fma(FloatVector.fromArray(F, x, xOffset + pairEnd), a0);
+            }
+            a0.add(a1).intoArray(lanes, 0);
+            out[outOffset + r] = finish(r, x, xOffset, vectorEnd, sumLanes(lanes));
+        }
+    }
+
+    @Override
+    void dotRowsBatch(int from, int to, float[] x, int n, float[] out) {
+        dotRowsDecoded(from, to, x, n, out);
+    }
+
+    /** Rows are consecutive, so their values are one flat run. */
+    @Override
+    void decodeRows(int from, int to, float[] dst) {
+        MemorySegment w = data;
+        long base = (long) from * cols * 2;
+        int count = (to - from) * cols;
+        int end = count - count % L;
+        for (int i = 0; i < end; i += L) {
+            values(w, base + 2L * i).intoArray(dst, i);
+        }
+        for (int i = end; i < count; i++) {
+            dst[i] = widen(w.get(SHORT_LE, base + 2L * i));
         }
     }
 

@@ -107,6 +107,17 @@ final class F32Matrix extends WeightMatrix {
     }
 
     @Override
+    void dotRowsBatch(int from, int to, float[] x, int n, float[] out) {
+        dotRowsDecoded(from, to, x, n, out);
+    }
+
+    /** One copy of the rows' bytes: a tile is then read from L2 by every token group, not from the mapped file. */
+    @Override
+    void decodeRows(int from, int to, float[] dst) {
+        MemorySegment.copy(data, FLOAT_LE, (long) from * cols * Float.BYTES, dst, 0, (to - from) * cols);
+    }
+
+    @Override
     public void readRow(int row, float[] out, int offset) {
         MemorySegment.copy(data, FLOAT_LE, (long) row * cols * Float.BYTES, out, offset, cols);
     }

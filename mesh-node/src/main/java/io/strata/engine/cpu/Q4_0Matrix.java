@@ -12,12 +12,14 @@ import java.lang.foreign.ValueLayout;
 /**
  * GGML Q4_0: blocks of 32 values, each an F16 scale d then 16 bytes; byte j holds value j in its
  * low nibble and value j + 16 in its high nibble, both offset by 8: value = (nibble − 8) × d.
+ * That product is exact in a float, so each row is summed exactly as {@link F32Matrix} sums the
+ * decoded row: even and odd vectors in two accumulators, then the fold. The batched product
+ * decodes a tile once and applies it to every token ({@link TileProduct}), giving each the same bits.
  *
  * <p>Rows go two at a time, one from each half of the range: each half is one long run of
  * consecutive bytes, so the hardware prefetcher sees two steady streams, and x is loaded once for
  * both. (Four rows would be better still for memory, but the loop body then outgrows what the JIT
- * inlines, and every vector it fails to inline is allocated on the heap.) Every row sums in the
- * same order, one accumulator over its blocks, whether it is computed in a pair or alone.
+ * inlines, and every vector it fails to inline is allocated on the heap.)
  */
 final class Q4_0Matrix extends WeightMatrix {
     static final int BLOCK = 32;
@@ -68,6 +70,8 @@ final class Q4_0Matrix extends WeightMatrix {
             int base = i * rowInts;
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
             for (int b = 0; b < blocks; b++) {
                 int at = base + b * BLOCK_BYTES;
                 int xi = xOffset + b * BLOCK;
@@ -75,28 +79,67 @@ final class Q4_0Matrix extends WeightMatrix {
                 FloatVector x0 = FloatVector.fromArray(F, x, xi);
                 FloatVector x1 = FloatVector.fromArray(F, x, xi + L);
                 IntVector p = bytes(w0, at);
-                a0 = high(p, table).fma(x1, low(p, table).mul(x0)).fma(blockScale(w0, at), a0);
+                FloatVector s = blockScale(w0, at);
+                a0 = low(p, table).mul(s).fma(x0, a0);
+                a1 = high(p, table).mul(s).fma(x1, a1);
                 p = bytes(w1, at);
-                a1 = high(p, table).fma(x1, low(p, table).mul(x0)).fma(blockScale(w1, at), a1);
+                s = blockScale(w1, at);
+                b0 = low(p, table).mul(s).fma(x0, b0);
+                b1 = high(p, table).mul(s).fma(x1, b1);
             }
             int r = from + i;
-            a0.intoArray(lanes, 0);
+            a0.add(a1).intoArray(lanes, 0);
             out[outOffset + r] = sumLanes(lanes);
-            a1.intoArray(lanes, 0);
+            b0.add(b1).intoArray(lanes, 0);
             out[outOffset + r + half] = sumLanes(lanes);
         }
         for (int r = from + 2 * half; r < to; r++) {
             long base = r * rowBytes;
             FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
             for (int b = 0; b < blocks; b++) {
                 long at = base + (long) b * BLOCK_BYTES;
                 int xi = xOffset + b * BLOCK;
                 IntVector p = bytes(w, at);
-                a0 = high(p, table).fma(FloatVector.fromArray(F, x, xi + L), low(p, table).mul(FloatVector.fromArray(F, x, xi)))
-                        .fma(blockScale(w, at), a0);
+                FloatVector s = blockScale(w, at);
+                a0 = low(p, table).mul(s).fma(FloatVector.fromArray(F, x, xi), a0);
+                a1 = high(p, table).mul(s).fma(FloatVector.fromArray(F, x, xi + L), a1);
             }
-            a0.intoArray(lanes, 0);
+            a0.add(a1).intoArray(lanes, 0);
             out[outOffset + r] = sumLanes(lanes);
+        }
+    }
+
+    @Override
+    void dotRowsBatch(int from, int to, float[] x, int n, float[] out) {
+        dotRowsDecoded(from, to, x, n, out);
+    }
+
+    /** Rows are consecutive, so their blocks are one flat run. */
+    @Override
+    void decodeRows(int from, int to, float[] dst) {
+        MemorySegment w = data;
+        long base = (long) from * (cols / BLOCK) * BLOCK_BYTES;
+        int blocks = (to - from) * (cols / BLOCK);
+        if (L != BLOCK / 2) {
+            for (int b = 0; b < blocks; b++) {
+                long at = base + (long) b * BLOCK_BYTES;
+                FloatVector s = blockScale(w, at);
+                for (int k = 0; k < BLOCK / 2; k += L) {
+                    IntVector p = bytes(w, at + k);
+                    narrow(p).mul(s).intoArray(dst, b * BLOCK + k);
+                    narrow(p.lanewise(VectorOperators.LSHR, 4)).mul(s).intoArray(dst, b * BLOCK + BLOCK / 2 + k);
+                }
+            }
+            return;
+        }
+        IntVector table = TABLE;
+        for (int b = 0; b < blocks; b++) {
+            long at = base + (long) b * BLOCK_BYTES;
+            FloatVector s = blockScale(w, at);
+            IntVector p = bytes(w, at);
+            low(p, table).mul(s).intoArray(dst, b * BLOCK);
+            high(p, table).mul(s).intoArray(dst, b * BLOCK + L);
         }
     }
 
@@ -119,7 +162,11 @@ final class Q4_0Matrix extends WeightMatrix {
         return packed.lanewise(VectorOperators.LSHR, 4).selectFrom(table).reinterpretAsFloats();
     }
 
-    /** 8-lane machines (AVX2): the table spans two vectors; one row at a time. */
+    /**
+     * 8-lane machines (AVX2): the table spans two vectors; one row at a time. A block's four
+     * vectors are columns 0–7 and 16–23 (even, low and high nibbles of bytes 0–7) and 8–15 and
+     * 24–31 (odd, bytes 8–15).
+     */
     private void dotRowsNarrow(int from, int to, float[] x, int xOffset, float[] out, int outOffset) {
         MemorySegment w = data;
         int blocks = cols / BLOCK;
@@ -128,18 +175,19 @@ final class Q4_0Matrix extends WeightMatrix {
         for (int r = from; r < to; r++) {
             long base = r * rowBytes;
             FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
             for (int b = 0; b < blocks; b++) {
                 long at = base + (long) b * BLOCK_BYTES;
                 int xi = xOffset + b * BLOCK;
-                FloatVector s = FloatVector.zero(F);
-                for (int k = 0; k < BLOCK / 2; k += L) {
-                    IntVector packed = bytes(w, at + k);
-                    s = narrow(packed).fma(FloatVector.fromArray(F, x, xi + k), s);
-                    s = narrow(packed.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xi + BLOCK / 2 + k), s);
-                }
-                a0 = s.fma(blockScale(w, at), a0);
+                FloatVector s = blockScale(w, at);
+                IntVector p = bytes(w, at);
+                a0 = narrow(p).mul(s).fma(FloatVector.fromArray(F, x, xi), a0);
+                a0 = narrow(p.lanewise(VectorOperators.LSHR, 4)).mul(s).fma(FloatVector.fromArray(F, x, xi + BLOCK / 2), a0);
+                p = bytes(w, at + L);
+                a1 = narrow(p).mul(s).fma(FloatVector.fromArray(F, x, xi + L), a1);
+                a1 = narrow(p.lanewise(VectorOperators.LSHR, 4)).mul(s).fma(FloatVector.fromArray(F, x, xi + BLOCK / 2 + L), a1);
             }
-            a0.intoArray(lanes, 0);
+            a0.add(a1).intoArray(lanes, 0);
             out[outOffset + r] = sumLanes(lanes);
         }
     }

@@ -27,6 +27,9 @@ public abstract sealed class WeightMatrix permits F32Matrix, HalfMatrix, Q8_0Mat
     private static final int MIN_ELEMENTS_PER_CHUNK = 32 * 1024;
     /** Weight bytes a batched product applies to every token before moving on: well inside a core's L2. */
     private static final long TILE_BYTES = 256 * 1024;
+    /** Decoded floats a batched product keeps per thread and applies to every token: well inside a core's L2. */
+    private static final int DECODED_TILE_FLOATS = 64 * 1024;
+    private static final ThreadLocal<float[]> DECODED_TILE = ThreadLocal.withInitial(() -> new float[0]);
 
     final String name;
     final MemorySegment data;
@@ -135,12 +138,50 @@ public abstract sealed class WeightMatrix permits F32Matrix, HalfMatrix, Q8_0Mat
             dotRows(from, to, x, 0, out, 0);
             return;
         }
+        dotRowsBatch(from, to, x, n, out);
+    }
+
+    /**
+     * The batched kernel: {@code out[t * rows + r] = sum_c W[r][c] * x[t * cols + c]} for rows
+     * {@code [from, to)} and tokens {@code [0, n)}, each value bit for bit what {@link #dotRows}
+     * gives token t alone. This default applies {@code dotRows} to each token in turn over row tiles
+     * that stay in L2, so the weights come from memory once; an encoding overrides it to decode
+     * each weight once for all tokens ({@link #dotRowsDecoded}).
+     */
+    void dotRowsBatch(int from, int to, float[] x, int n, float[] out) {
         int tileRows = (int) Math.max(1, TILE_BYTES / Math.max(1, rowBytes()));
         for (int r = from; r < to; r += tileRows) {
             int end = Math.min(to, r + tileRows);
             for (int t = 0; t < n; t++) {
                 dotRows(r, end, x, t * cols, out, t * rows);
             }
+        }
+    }
+
+    /**
+     * {@link #dotRowsBatch} for an encoding whose {@code dotRows} sums each row exactly as
+     * {@link F32Matrix} sums the row's decoded values (decoding being exact): each tile of rows is
+     * decoded once into a per-thread float buffer that stays in L2 and multiplied by every token
+     * there ({@link TileProduct}).
+     */
+    final void dotRowsDecoded(int from, int to, float[] x, int n, float[] out) {
+        int tileRows = Math.max(2, DECODED_TILE_FLOATS / cols);
+        float[] tile = DECODED_TILE.get();
+        if (tile.length < tileRows * cols) {
+            tile = new float[tileRows * cols];
+            DECODED_TILE.set(tile);
+        }
+        for (int r = from; r < to; r += tileRows) {
+            int end = Math.min(to, r + tileRows);
+            decodeRows(r, end, tile);
+            TileProduct.apply(tile, end - r, cols, x, n, out, rows, r);
+        }
+    }
+
+    /** Rows {@code [from, to)} as floats, one after another from {@code dst[0]}, each value exactly as stored. */
+    void decodeRows(int from, int to, float[] dst) {
+        for (int r = from; r < to; r++) {
+            readRow(r, dst, (r - from) * cols);
         }
     }
 

@@ -2,6 +2,10 @@ package io.strata.engine.cpu;
 
 import io.strata.model.TensorEncoding;
 import io.strata.model.WeightTensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -86,6 +90,81 @@ class WeightMatrixTest {
                 }
             }
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TensorEncoding.class)
+    void batchKernelGivesEveryRowAndTokenTheBitsOfSingleTokenCalls(TensorEncoding e) {
+        // Odd row and column counts, and a row count that spans more than one decoded tile.
+        int[][] shapes = e.blockSize() == 32
+                ? new int[][]{{1, 32}, {3, 96}, {37, 160}, {70, 1056}}
+                : new int[][]{{1, 1}, {3, 7}, {5, 17}, {37, 33}, {70, 1001}, {3, 1024}};
+        for (int[] shape : shapes) {
+            int rows = shape[0];
+            int cols = shape[1];
+            WeightMatrix m = WeightMatrix.of(TestTensors.matrix("w", e, rows, cols, 1.0, rows * 31L + cols));
+            for (int n : new int[]{1, 2, 3, 5, 8, 17, 64}) {
+                float[] x = TestTensors.randomVector(n * cols, n * 7L + cols);
+                float[] batched = new float[n * rows];
+                m.dotRowsBatch(0, rows, x, n, batched);
+                float[] fused = new float[n * rows];
+                m.matmulRows(x, n, fused, 0, rows);
+                float[] single = new float[n * rows];
+                for (int t = 0; t < n; t++) {
+                    m.dotRows(0, rows, x, t * cols, single, t * rows);
+                }
+                assertArrayEquals(bits(single), bits(batched), e + " " + rows + "×" + cols + ", " + n + " tokens");
+                assertArrayEquals(bits(single), bits(fused), e + " " + rows + "×" + cols + ", " + n + " tokens, matmulRows");
+                // A part of the rows gives the same bits as the whole.
+                if (rows > 2) {
+                    float[] part = new float[n * rows];
+                    m.dotRowsBatch(1, rows - 1, x, n, part);
+                    for (int t = 0; t < n; t++) {
+                        for (int r = 1; r < rows - 1; r++) {
+                            assertEquals(Float.floatToRawIntBits(single[t * rows + r]), Float.floatToRawIntBits(part[t * rows + r]),
+                                    e + " " + rows + "×" + cols + ", rows 1.." + (rows - 1) + ", token " + t + ", row " + r);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TensorEncoding.class)
+    void everyEncodingSumsItsDecodedValuesExactlyAsF32Does(TensorEncoding e) {
+        // The batched kernel decodes a tile to floats and sums it in F32's order: right only if each
+        // encoding's own one-token kernel does the same with its exactly decoded values.
+        int[][] shapes = e.blockSize() == 32
+                ? new int[][]{{3, 32}, {37, 160}, {6, 1056}}
+                : new int[][]{{1, 1}, {3, 7}, {5, 17}, {37, 33}, {6, 1001}, {3, 1024}};
+        for (int[] shape : shapes) {
+            int rows = shape[0];
+            int cols = shape[1];
+            WeightMatrix m = WeightMatrix.of(TestTensors.matrix("w", e, rows, cols, 1.0, rows + 5L * cols));
+            MemorySegment decoded = Arena.ofAuto().allocate((long) rows * cols * Float.BYTES, 64);
+            float[] row = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                m.readRow(r, row, 0);
+                MemorySegment.copy(row, 0, decoded, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
+                        (long) r * cols * Float.BYTES, cols);
+            }
+            WeightMatrix f32 = WeightMatrix.of(new WeightTensor("w", TensorEncoding.F32, new long[]{cols, rows}, decoded));
+            float[] x = TestTensors.randomVector(cols, cols);
+            float[] own = new float[rows];
+            float[] asF32 = new float[rows];
+            m.dotRows(0, rows, x, 0, own, 0);
+            f32.dotRows(0, rows, x, 0, asF32, 0);
+            assertArrayEquals(bits(asF32), bits(own), e + " " + rows + "×" + cols);
+        }
+    }
+
+    private static int[] bits(float[] v) {
+        int[] b = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            b[i] = Float.floatToRawIntBits(v[i]);
+        }
+        return b;
     }
 
     @ParameterizedTest
