@@ -67,6 +67,8 @@ final class NodeCommand extends OptionsCommand {
                 .value("join-timeout-ms", "N", "a joiner waits this long for the cluster before founding its own", "2000")
                 .value("failure-timeout-ms", "N", "a silent member is expelled after this long", "10000")
                 .value("idle-timeout-ms", "N", "a stage session with no traffic for this long is dropped", "600000")
+                .value("peer-timeout-ms", "N", "a peer silent this long (heartbeats included) is treated as stalled;"
+                        + " 0: no heartbeats", "2000")
                 .flag("exit-with-stdin", "shut down when standard input closes (for parents that start nodes)");
     }
 
@@ -157,7 +159,8 @@ final class NodeCommand extends OptionsCommand {
         try {
             cluster.build(); // refuses a bad cluster configuration now, with its own message
             return new NodeConfig(cluster, bind, port(o, "transport-port"), port(o, "http-port"), gateway,
-                    positive(o, "max-sessions"), Duration.ofMillis(positive(o, "idle-timeout-ms")));
+                    positive(o, "max-sessions"), Duration.ofMillis(positive(o, "idle-timeout-ms")),
+                    Duration.ofMillis(nonNegative(o, "peer-timeout-ms")));
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }

@@ -57,6 +57,9 @@ public final class MeshNode implements AutoCloseable {
         this.transport = TcpTransport.start(config.bindAddress(), config.transportPort(), router,
                 new TransportSecurity(nodeId, transportKey, admission), FrameLimits.forBlocks(router::widestHidden));
         TcpTransport t = transport;
+        if (!config.peerTimeout().isZero()) {
+            transport.watchPeers(config.peerTimeout().dividedBy(4), config.peerTimeout());
+        }
         StageServer s = null;
         NodeModelCatalog c = null;
         GatewayServer h = null;

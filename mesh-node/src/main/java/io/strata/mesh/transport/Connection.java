@@ -32,6 +32,8 @@ public final class Connection implements AutoCloseable {
     private String peerNodeId;
     private SealedFrames sealed;
     private volatile boolean closed;
+    private volatile IOException closeReason;
+    private volatile long lastHeardNanos = System.nanoTime();
 
     Connection(Socket socket, PeerAddress peer, boolean outbound, FrameLimits limits) throws IOException {
         this.socket = socket;
@@ -106,7 +108,9 @@ public final class Connection implements AutoCloseable {
             IOException cause = null;
             try {
                 while (!closed) {
-                    onFrame.accept(sealed == null ? FrameCodec.read(in, limits) : sealed.read(in, limits), this);
+                    Frame f = sealed == null ? FrameCodec.read(in, limits) : sealed.read(in, limits);
+                    lastHeardNanos = System.nanoTime();
+                    onFrame.accept(f, this);
                 }
             } catch (BadFrameException e) {
                 LOG.log(System.Logger.Level.WARNING, "closing the connection with " + peer + ": " + e.getMessage());
@@ -120,9 +124,47 @@ public final class Connection implements AutoCloseable {
                 cause = new IOException(e);
             } finally {
                 close();
-                onEnd.accept(this, cause == null ? new EOFException("closed") : cause);
+                IOException reason = closeReason != null ? closeReason : cause;
+                onEnd.accept(this, reason == null ? new EOFException("closed") : reason);
             }
         });
+    }
+
+    /** When a frame last arrived on this connection (its creation, before any). */
+    long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    /**
+     * Sends {@code frame} unless another thread is writing right now: a heartbeat must never wait
+     * behind a write blocked by a peer that stopped reading.
+     */
+    void sendIfIdle(Frame frame) {
+        if (!writing.tryLock()) {
+            return;
+        }
+        try {
+            if (!closed) {
+                if (sealed == null) {
+                    out.write(FrameCodec.encode(frame));
+                } else {
+                    sealed.write(frame, out);
+                }
+                out.flush();
+            }
+        } catch (IOException e) {
+            close(e);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** Closes the connection, reporting {@code reason} as why it ended. */
+    void close(IOException reason) {
+        if (!closed) {
+            closeReason = reason;
+        }
+        close();
     }
 
     @Override

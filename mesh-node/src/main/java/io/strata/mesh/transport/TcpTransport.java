@@ -6,12 +6,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,6 +38,8 @@ public final class TcpTransport implements FrameSender, AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 2000;
     static final int HANDSHAKE_TIMEOUT_MS = 5000;
     static final int MAX_PENDING_HANDSHAKES = 32;
+    /** Heartbeat PINGs carry this nonce; ping() never makes it (its nonces count up from the clock). */
+    private static final long HEARTBEAT_NONCE = -1;
 
     private final ServerSocket server;
     private final FrameHandler handler;
@@ -47,6 +52,7 @@ public final class TcpTransport implements FrameSender, AutoCloseable {
     private final Map<Long, CompletableFuture<Frame>> pings = new ConcurrentHashMap<>();
     private final AtomicLong nonces = new AtomicLong(System.nanoTime());
     private volatile boolean closed;
+    private ScheduledExecutorService watch;
 
     private TcpTransport(ServerSocket server, FrameHandler handler, TransportSecurity security, FrameLimits limits) {
         this.server = server;
@@ -137,6 +143,40 @@ public final class TcpTransport implements FrameSender, AutoCloseable {
             c.startReading(this::deliver, this::outboundEnded);
             return c;
         }
+    }
+
+    /**
+     * Watches every connection this node opened: a heartbeat PING every {@code interval}, and a
+     * connection on which nothing (not even a PONG) arrived for {@code timeout} is closed as
+     * stalled, which reports the peer lost ({@link FrameHandler#onPeerLost}) so its sessions fail
+     * over within about {@code timeout} instead of waiting for the gateway's stall timeout. PONGs
+     * are answered by the peer's reader thread, so a stage busy computing still answers; only a
+     * stopped or wedged process, or a cut network, goes silent.
+     */
+    public synchronized void watchPeers(Duration interval, Duration timeout) {
+        if (watch != null || closed) {
+            return;
+        }
+        long limit = timeout.toNanos();
+        watch = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                .name("strata-transport-heartbeat-" + port()).factory());
+        watch.scheduleAtFixedRate(() -> {
+            long now = System.nanoTime();
+            for (Connection c : outbound.values()) {
+                if (!c.isOpen()) {
+                    continue;
+                }
+                long silent = now - c.lastHeardNanos();
+                if (silent > limit) {
+                    LOG.log(System.Logger.Level.WARNING, "node at " + c.peer() + " sent nothing for "
+                            + silent / 1_000_000 + " ms, heartbeats included: closing the connection as stalled");
+                    c.close(new SocketTimeoutException("node at " + c.peer() + " stalled: no answer for "
+                            + silent / 1_000_000 + " ms"));
+                } else {
+                    c.sendIfIdle(Frame.ping(HEARTBEAT_NONCE, new byte[0]));
+                }
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -240,6 +280,11 @@ public final class TcpTransport implements FrameSender, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        synchronized (this) {
+            if (watch != null) {
+                watch.shutdownNow();
+            }
+        }
         try {
             server.close();
         } catch (IOException e) {
