@@ -68,7 +68,7 @@ final class NodeCommand extends OptionsCommand {
                 .value("failure-timeout-ms", "N", "a silent member is expelled after this long", "10000")
                 .value("idle-timeout-ms", "N", "a stage session with no traffic for this long is dropped", "600000")
                 .value("peer-timeout-ms", "N", "a peer silent this long (heartbeats included) is treated as stalled;"
-                        + " 0: no heartbeats", "2000")
+                        + " 0: no heartbeats", "0")
                 .flag("exit-with-stdin", "shut down when standard input closes (for parents that start nodes)");
     }
 

@@ -23,8 +23,13 @@ import java.time.Duration;
  */
 public record NodeConfig(ClusterConfig.Builder cluster, String bindAddress, int transportPort, int httpPort,
                          GatewayConfig gateway, int maxSessions, Duration idleTimeout, Duration peerTimeout) {
-    /** The default peer timeout: a stalled peer is noticed within two seconds. */
-    public static final Duration DEFAULT_PEER_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * Off by default: a stage's reader thread dials the session's next hop itself when an OPEN
+     * arrives, and while it does (up to the connect and handshake timeouts) it answers no PING, so
+     * a tight timeout can misjudge a healthy peer as stalled. Until dials leave the reader thread,
+     * heartbeats are opt-in ({@code --peer-timeout-ms 2000} on a quiet network).
+     */
+    public static final Duration DEFAULT_PEER_TIMEOUT = Duration.ZERO;
 
     public NodeConfig(ClusterConfig.Builder cluster, String bindAddress, int transportPort, int httpPort,
                       GatewayConfig gateway, int maxSessions, Duration idleTimeout) {
