@@ -218,6 +218,12 @@ public final class ClusterNode implements AutoCloseable {
         return a.getAddress() != null && b.getAddress() != null && a.getAddress().equals(b.getAddress());
     }
 
+    /** The latest status of every member of the view, quiet ones included (this one once it has announced). */
+    public List<NodeStatus> memberStatuses() {
+        MeshView v = membership.view();
+        return board.all().stream().filter(s -> v.contains(s.nodeId())).toList();
+    }
+
     /** The nodes heard from recently (this one included). */
     public List<NodeStatus> liveNodes() {
         return board.live();

@@ -25,9 +25,11 @@ final class MemberAdmission implements PeerAdmission {
         if (c == null) {
             return Optional.empty();
         }
-        for (NodeStatus s : c.liveNodes()) {
+        // every member of the view, heard from lately or not: a member busy enough to miss a
+        // heartbeat is still a member (membership, not staleness, decides who is in)
+        for (NodeStatus s : c.memberStatuses()) {
             NodeAnnouncement a = s.announcement();
-            if (a.transportPort() == address.port() && a.host().equals(address.host()) && c.view().contains(a.nodeId())) {
+            if (a.transportPort() == address.port() && a.host().equals(address.host())) {
                 return Optional.of(a.nodeId());
             }
         }
