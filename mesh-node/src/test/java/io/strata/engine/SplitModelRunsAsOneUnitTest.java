@@ -21,6 +21,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * stories260K cut into 1 to 5 split artifacts and run chained from its model plan is the same
@@ -75,6 +76,43 @@ class SplitModelRunsAsOneUnitTest {
                 int[] prompt = whole.tokenizer().encode("the cat sat on the mat", true);
                 assertArrayEquals(prompt, pipeline.tokenizer().encode("the cat sat on the mat", true),
                         "the split carries the folder's tokenizer");
+                assertChainedLogitsBitIdentical(StageEngines.whole(whole), pipeline.stages(), prompt);
+            }
+        }
+    }
+
+    @Test
+    void aLlama31FolderSplitIntoThreeKeepsItsRopeScaling() throws IOException {
+        var spec = io.strata.synthetic.SyntheticSpec.of(io.strata.synthetic.SyntheticShape.parse("tiny:layers=4,vocab=512"), 5);
+        Path plain = dir.resolve("plain");
+        io.strata.synthetic.SyntheticModelGenerator.writeHuggingFace(spec, "F32", plain, Long.MAX_VALUE, 1,
+                io.strata.synthetic.SyntheticProgress.NONE);
+        Path scaled = dir.resolve("llama31");
+        java.nio.file.Files.createDirectories(scaled);
+        try (var files = java.nio.file.Files.list(plain)) {
+            for (Path f : files.toList()) {
+                java.nio.file.Files.copy(f, scaled.resolve(f.getFileName()));
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(scaled.resolve("config.json").toFile());
+        config.put("rope_theta", 500000.0);
+        config.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 32.0).put("low_freq_factor", 1.0)
+                .put("high_freq_factor", 4.0).put("original_max_position_embeddings", 16);
+        json.writeValue(scaled.resolve("config.json").toFile(), config);
+        try (LoadedModel whole = ModelLoader.open(scaled, null); LoadedModel unscaled = ModelLoader.open(plain, null)) {
+            int[] prompt = whole.tokenizer().encode("the cat sat on the mat and the dog sat on the log", true);
+            StageEngine scaledStage = StageEngines.whole(whole);
+            StageEngine plainStage = StageEngines.whole(unscaled);
+            EngineSession a = scaledStage.newSession(64);
+            EngineSession b = plainStage.newSession(64);
+            float[] withScaling = scaledStage.logits(scaledStage.forwardTokens(a, prompt, 0), prompt.length - 1);
+            float[] without = plainStage.logits(plainStage.forwardTokens(b, prompt, 0), prompt.length - 1);
+            assertFalse(java.util.Arrays.equals(withScaling, without), "llama3 scaling changes the logits");
+            Path planFile = splitInto(whole, 3);
+            try (LocalPipeline pipeline = LocalPipeline.open(planFile, null)) {
+                assertEquals(whole.config().traits(), pipeline.stages().get(1).config().traits(),
+                        "the middle split reads the same RoPE scaling back from its keys");
                 assertChainedLogitsBitIdentical(StageEngines.whole(whole), pipeline.stages(), prompt);
             }
         }

@@ -39,18 +39,57 @@ public final class ExpectedTensors {
     }
 
     private static Map<String, long[]> layer(ModelConfig c, int l) {
+        return layer(c, l, false);
+    }
+
+    /** One block's tensors; {@code stackedExperts} expects the experts as 3-D tensors rather than one matrix each. */
+    private static Map<String, long[]> layer(ModelConfig c, int l, boolean stackedExperts) {
+        ArchitectureTraits a = c.traits();
         long dim = c.dim();
         long hidden = c.hiddenDim();
         Map<String, long[]> m = new LinkedHashMap<>();
         m.put(TensorNames.attnNorm(l), new long[] {dim});
-        m.put(TensorNames.attnQ(l), new long[] {dim, c.qDim()});
-        m.put(TensorNames.attnK(l), new long[] {dim, c.kvDim()});
-        m.put(TensorNames.attnV(l), new long[] {dim, c.kvDim()});
+        if (a.fusedProjections()) {
+            m.put(TensorNames.attnQkv(l), new long[] {dim, c.qDim() + 2L * c.kvDim()});
+        } else {
+            m.put(TensorNames.attnQ(l), new long[] {dim, c.qDim()});
+            m.put(TensorNames.attnK(l), new long[] {dim, c.kvDim()});
+            m.put(TensorNames.attnV(l), new long[] {dim, c.kvDim()});
+        }
+        if (a.qkNorm()) {
+            m.put(TensorNames.attnQNorm(l), new long[] {c.headSize()});
+            m.put(TensorNames.attnKNorm(l), new long[] {c.headSize()});
+        }
         m.put(TensorNames.attnOutput(l), new long[] {c.qDim(), dim});
+        if (a.postNorms()) {
+            m.put(TensorNames.postAttentionNorm(l), new long[] {dim});
+        }
         m.put(TensorNames.ffnNorm(l), new long[] {dim});
-        m.put(TensorNames.ffnGate(l), new long[] {dim, hidden});
-        m.put(TensorNames.ffnUp(l), new long[] {dim, hidden});
-        m.put(TensorNames.ffnDown(l), new long[] {hidden, dim});
+        if (a.moe()) {
+            long eh = a.expertHiddenDim();
+            m.put(TensorNames.ffnGateInp(l), new long[] {dim, a.experts()});
+            if (stackedExperts) {
+                m.put(TensorNames.ffnGateExperts(l), new long[] {dim, eh, a.experts()});
+                m.put(TensorNames.ffnUpExperts(l), new long[] {dim, eh, a.experts()});
+                m.put(TensorNames.ffnDownExperts(l), new long[] {eh, dim, a.experts()});
+            } else {
+                for (int e = 0; e < a.experts(); e++) {
+                    m.put(TensorNames.ffnGateExpert(l, e), new long[] {dim, eh});
+                    m.put(TensorNames.ffnUpExpert(l, e), new long[] {dim, eh});
+                    m.put(TensorNames.ffnDownExpert(l, e), new long[] {eh, dim});
+                }
+            }
+        } else if (a.fusedProjections()) {
+            m.put(TensorNames.ffnUp(l), new long[] {dim, 2 * hidden});
+            m.put(TensorNames.ffnDown(l), new long[] {hidden, dim});
+        } else {
+            m.put(TensorNames.ffnGate(l), new long[] {dim, hidden});
+            m.put(TensorNames.ffnUp(l), new long[] {dim, hidden});
+            m.put(TensorNames.ffnDown(l), new long[] {hidden, dim});
+        }
+        if (a.postNorms()) {
+            m.put(TensorNames.postFfwNorm(l), new long[] {dim});
+        }
         return m;
     }
 
@@ -64,9 +103,17 @@ public final class ExpectedTensors {
     }
 
     private static Map<String, long[]> layerBiases(ModelConfig c, int l) {
-        return Map.of(TensorNames.attnQBias(l), new long[] {c.qDim()},
-                TensorNames.attnKBias(l), new long[] {c.kvDim()},
-                TensorNames.attnVBias(l), new long[] {c.kvDim()});
+        Map<String, long[]> m = new LinkedHashMap<>();
+        m.put(TensorNames.attnQBias(l), new long[] {c.qDim()});
+        m.put(TensorNames.attnKBias(l), new long[] {c.kvDim()});
+        m.put(TensorNames.attnVBias(l), new long[] {c.kvDim()});
+        m.put(TensorNames.attnOutputBias(l), new long[] {c.dim()});
+        return m;
+    }
+
+    /** Tensors every stage reads whatever its layers: Llama 3.1's RoPE frequency divisors. */
+    private static Map<String, long[]> shared(ModelConfig c) {
+        return Map.of(TensorNames.ROPE_FREQS, new long[] {c.headSize() / 2});
     }
 
     private static void checkRange(ModelConfig c, int firstLayer, int endLayer) {
@@ -76,12 +123,18 @@ public final class ExpectedTensors {
         }
     }
 
-    /** Shapes of the optional tensors (attention biases) when a file has them. */
+    /**
+     * Shapes of the optional tensors when a file has them: attention biases, RoPE frequency
+     * divisors, and the experts in their stacked form.
+     */
     public static Map<String, long[]> optional(ModelConfig c, int firstLayer, int endLayer) {
         checkRange(c, firstLayer, endLayer);
-        Map<String, long[]> m = new LinkedHashMap<>();
+        Map<String, long[]> m = new LinkedHashMap<>(shared(c));
         for (int l = firstLayer; l < endLayer; l++) {
             m.putAll(layerBiases(c, l));
+            if (c.traits().moe()) {
+                layer(c, l, true).forEach(m::putIfAbsent);
+            }
         }
         return m;
     }
@@ -102,17 +155,24 @@ public final class ExpectedTensors {
         if (embedding) {
             checkAll(source, c, tensors, embedding(c));
         }
+        checkPresent(source, c, tensors, shared(c));
         for (int l = firstLayer; l < endLayer; l++) {
-            checkAll(source, c, tensors, layer(c, l));
-            for (Map.Entry<String, long[]> e : layerBiases(c, l).entrySet()) {
-                WeightTensor t = tensors.get(e.getKey());
-                if (t != null) {
-                    checkShape(source, c, t, e.getValue());
-                }
-            }
+            checkAll(source, c, tensors, layer(c, l, tensors.containsKey(TensorNames.ffnGateExperts(l))));
+            checkPresent(source, c, tensors, layerBiases(c, l));
         }
         if (head) {
             checkAll(source, c, tensors, head(c));
+        }
+    }
+
+    /** Checks the shape of those of {@code optional} that are there. */
+    private static void checkPresent(Path source, ModelConfig c, Map<String, WeightTensor> tensors,
+                                     Map<String, long[]> optional) {
+        for (Map.Entry<String, long[]> e : optional.entrySet()) {
+            WeightTensor t = tensors.get(e.getKey());
+            if (t != null) {
+                checkShape(source, c, t, e.getValue());
+            }
         }
     }
 

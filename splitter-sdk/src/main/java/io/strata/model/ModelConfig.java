@@ -16,6 +16,7 @@ package io.strata.model;
  * @param ropeTheta      base frequency of the rotary embedding
  * @param ropeLayout     which dimensions RoPE rotates together
  * @param tiedClassifier true when the classifier is the token embedding
+ * @param traits         how the block differs from Llama's (norms, activation, window, experts, ...)
  */
 public record ModelConfig(
         String architecture,
@@ -30,9 +31,19 @@ public record ModelConfig(
         float rmsNormEps,
         float ropeTheta,
         RopeLayout ropeLayout,
-        boolean tiedClassifier) {
+        boolean tiedClassifier,
+        ArchitectureTraits traits) {
+
+    /** A Llama-skeleton model: no differences from Llama's block. */
+    public ModelConfig(String architecture, int dim, int hiddenDim, int layers, int heads, int kvHeads, int headSize,
+                       int vocabSize, int contextLength, float rmsNormEps, float ropeTheta, RopeLayout ropeLayout,
+                       boolean tiedClassifier) {
+        this(architecture, dim, hiddenDim, layers, heads, kvHeads, headSize, vocabSize, contextLength, rmsNormEps,
+                ropeTheta, ropeLayout, tiedClassifier, ArchitectureTraits.LLAMA);
+    }
 
     public ModelConfig {
+        require(traits != null, "architecture traits are required");
         require(dim > 0, "dim must be positive, got " + dim);
         require(hiddenDim > 0, "hidden (feed-forward) dim must be positive, got " + hiddenDim);
         require(layers > 0, "layer count must be positive, got " + layers);
@@ -42,6 +53,12 @@ public record ModelConfig(
         require(headSize > 0 && headSize % 2 == 0, "head size must be positive and even, got " + headSize);
         require(vocabSize > 0, "vocabulary size must be positive, got " + vocabSize);
         require(contextLength > 0, "context length must be positive, got " + contextLength);
+    }
+
+    /** The same model with the classifier tied to the embedding or not. */
+    public ModelConfig withTiedClassifier(boolean tied) {
+        return new ModelConfig(architecture, dim, hiddenDim, layers, heads, kvHeads, headSize, vocabSize, contextLength,
+                rmsNormEps, ropeTheta, ropeLayout, tied, traits);
     }
 
     /** Width of the key and value projections: kvHeads × headSize. */

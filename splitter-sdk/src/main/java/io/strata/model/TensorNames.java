@@ -8,6 +8,8 @@ public final class TensorNames {
     public static final String TOKEN_EMBEDDING = "token_embd.weight";
     public static final String OUTPUT_NORM = "output_norm.weight";
     public static final String OUTPUT = "output.weight";
+    /** Per-pair RoPE frequency divisors (Llama 3.1+ GGUF files); one tensor for every layer. */
+    public static final String ROPE_FREQS = "rope_freqs.weight";
 
     private TensorNames() {
     }
@@ -43,6 +45,66 @@ public final class TensorNames {
 
     public static String attnOutput(int layer) {
         return block(layer, "attn_output.weight");
+    }
+
+    /** Bias of the attention output projection (Llama with attention_bias). */
+    public static String attnOutputBias(int layer) {
+        return block(layer, "attn_output.bias");
+    }
+
+    /** q, k and v in one matrix, in that order (Phi-3). */
+    public static String attnQkv(int layer) {
+        return block(layer, "attn_qkv.weight");
+    }
+
+    /** RMSNorm weight of every query head (Qwen3, Gemma 3). */
+    public static String attnQNorm(int layer) {
+        return block(layer, "attn_q_norm.weight");
+    }
+
+    public static String attnKNorm(int layer) {
+        return block(layer, "attn_k_norm.weight");
+    }
+
+    /** RMSNorm after attention, before the residual add (Gemma 2 and 3). */
+    public static String postAttentionNorm(int layer) {
+        return block(layer, "post_attention_norm.weight");
+    }
+
+    /** RMSNorm after the feed-forward, before the residual add (Gemma 2 and 3). */
+    public static String postFfwNorm(int layer) {
+        return block(layer, "post_ffw_norm.weight");
+    }
+
+    /** The router of a mixture of experts: one row of logits per expert. */
+    public static String ffnGateInp(int layer) {
+        return block(layer, "ffn_gate_inp.weight");
+    }
+
+    /** Expert {@code expert}'s gate as its own matrix (llama.cpp's older per-expert names). */
+    public static String ffnGateExpert(int layer, int expert) {
+        return block(layer, "ffn_gate." + expert + ".weight");
+    }
+
+    public static String ffnUpExpert(int layer, int expert) {
+        return block(layer, "ffn_up." + expert + ".weight");
+    }
+
+    public static String ffnDownExpert(int layer, int expert) {
+        return block(layer, "ffn_down." + expert + ".weight");
+    }
+
+    /** Every expert's gate stacked in one 3-D tensor {@code [dim, expertHidden, experts]}. */
+    public static String ffnGateExperts(int layer) {
+        return block(layer, "ffn_gate_exps.weight");
+    }
+
+    public static String ffnUpExperts(int layer) {
+        return block(layer, "ffn_up_exps.weight");
+    }
+
+    public static String ffnDownExperts(int layer) {
+        return block(layer, "ffn_down_exps.weight");
     }
 
     public static String ffnNorm(int layer) {

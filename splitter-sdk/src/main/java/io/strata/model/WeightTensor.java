@@ -73,6 +73,23 @@ public final class WeightTensor {
         return data.byteSize();
     }
 
+    /**
+     * Rows {@code [from, from + count)} as a 2-D tensor of their own, sharing these bytes: one
+     * matrix out of a fused projection, or one expert out of a stacked 3-D tensor (whose rows
+     * are the experts' rows one expert after another). Every encoding stores rows whole, in blocks
+     * that do not cross a row, so a row range is one byte range.
+     */
+    public WeightTensor rows(String sliceName, long from, long count) {
+        long total = elements() / shape[0];
+        if (from < 0 || count < 1 || from + count > total) {
+            throw new IllegalArgumentException("rows [" + from + ", " + (from + count) + ") are not inside the "
+                    + total + " rows of " + this);
+        }
+        long rowBytes = encoding.byteSize(shape[0]);
+        return new WeightTensor(sliceName, encoding, new long[] {shape[0], count},
+                data.asSlice(from * rowBytes, count * rowBytes));
+    }
+
     @Override
     public String toString() {
         return name + " " + encoding + " " + Arrays.toString(shape);

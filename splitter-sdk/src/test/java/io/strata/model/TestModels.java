@@ -42,6 +42,18 @@ public final class TestModels {
         return file("reference-greedy.json");
     }
 
+    /**
+     * The fidelity suite ({@code ../shared/fidelity}: small models of every architecture with
+     * reference tokens in {@code cases.json}); aborts (skips) the calling test when absent, fails it on CI.
+     */
+    public static Path fidelityDir() {
+        Path dir = repoRoot().resolve("../shared/fidelity").normalize();
+        if (!Files.isRegularFile(dir.resolve("cases.json"))) {
+            missing("the fidelity suite " + dir + " is missing (it holds cases.json and the models it names)");
+        }
+        return dir;
+    }
+
     /** The repository root: {@code STRATA_REPO_ROOT} (set by surefire), else the nearest folder up with mvnw. */
     public static Path repoRoot() {
         String env = System.getenv("STRATA_REPO_ROOT");

@@ -63,6 +63,26 @@ public final class ActivationKernels {
         }
     }
 
+    /**
+     * In place: {@code gate = gelu(gate) * up}, GELU by its tanh approximation
+     * {@code 0.5·v·(1 + tanh(√(2/π)·(v + 0.044715·v³)))}.
+     */
+    public static void geglu(float[] gate, float[] up, int offset, int n) {
+        final float sqrt2OverPi = (float) Math.sqrt(2 / Math.PI);
+        for (int i = offset, end = offset + n; i < end; i++) {
+            float v = gate[i];
+            float inner = sqrt2OverPi * (v + 0.044715f * v * v * v);
+            gate[i] = 0.5f * v * (1.0f + (float) Math.tanh(inner)) * up[i];
+        }
+    }
+
+    /** In place: {@code x = cap · tanh(x / cap)} over {@code n} values (Gemma's soft-capping). */
+    public static void softcap(float[] x, int offset, int n, float cap) {
+        for (int i = offset, end = offset + n; i < end; i++) {
+            x[i] = (float) Math.tanh(x[i] / cap) * cap;
+        }
+    }
+
     /** {@code x[i] += y[i]} over {@code n} values. */
     public static void add(float[] x, float[] y, int n) {
         int i = 0;
@@ -99,7 +119,12 @@ public final class ActivationKernels {
      */
     public static void attentionScores(float[] q, int qOffset, float[] keys, int keyOffset, int stride, int count,
                                        int headSize, float[] scores) {
-        float scale = (float) Math.sqrt(headSize);
+        attentionScores(q, qOffset, keys, keyOffset, stride, count, headSize, (float) Math.sqrt(headSize), scores);
+    }
+
+    /** {@link #attentionScores(float[], int, float[], int, int, int, int, float[])} divided by {@code scale} instead. */
+    public static void attentionScores(float[] q, int qOffset, float[] keys, int keyOffset, int stride, int count,
+                                       int headSize, float scale, float[] scores) {
         float[] lanes = new float[L];
         int vectorEnd = F.loopBound(headSize);
         for (int t = 0; t < count; t++) {

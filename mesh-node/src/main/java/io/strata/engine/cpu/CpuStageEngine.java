@@ -2,6 +2,7 @@ package io.strata.engine.cpu;
 
 import io.strata.engine.EngineSession;
 import io.strata.engine.StageEngine;
+import io.strata.model.ArchitectureTraits;
 import io.strata.model.LoadedModel;
 import io.strata.model.ModelConfig;
 import io.strata.model.TensorNames;
@@ -10,7 +11,8 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 
 /**
- * Layers {@code [first, last)} of a Llama-family model on the CPU; the whole model is the stage
+ * Layers {@code [first, last)} of a model on the CPU, on one skeleton whose per-architecture
+ * differences ({@link ArchitectureTraits}) are decided per layer at load; the whole model is the stage
  * {@code [0, layers)}. The first stage also embeds tokens, the last one also applies the final
  * norm and the classifier. Activations enter and leave as plain {@code [n × dim]} float arrays,
  * so stages can be chained in one process or across processes.
@@ -30,7 +32,8 @@ public final class CpuStageEngine implements StageEngine {
     private final WeightMatrix embedding;
     private final float[] outputNorm;
     private final WeightMatrix classifier;
-    private final RotaryEmbedding rope;
+    /** The distinct rotary embeddings the layers use (one, or global and local): angle tables are made once each. */
+    private final RotaryEmbedding[] ropes;
 
     /**
      * The stage of layers {@code [first, last)} of {@code model}, reading its weights in place.
@@ -47,14 +50,21 @@ public final class CpuStageEngine implements StageEngine {
         this.config = c;
         this.first = first;
         this.last = last;
+        ArchitectureTraits a = c.traits();
+        float[] ropeDivisors = model.optionalTensor(TensorNames.ROPE_FREQS)
+                .map(t -> LayerWeights.vector(model, t, c.headSize() / 2)).orElse(null);
+        RotaryEmbedding global = new RotaryEmbedding(c, c.ropeTheta(), a.ropeScaling(), ropeDivisors);
+        RotaryEmbedding local = a.localRopeTheta() > 0
+                ? new RotaryEmbedding(c, a.localRopeTheta(), ArchitectureTraits.RopeScaling.NONE, null) : global;
+        this.ropes = local == global ? new RotaryEmbedding[]{global} : new RotaryEmbedding[]{global, local};
         this.layers = new LayerWeights[last - first];
         for (int l = first; l < last; l++) {
-            layers[l - first] = LayerWeights.load(model, l);
+            layers[l - first] = LayerWeights.load(model, l, a.slides(l) ? local : global);
         }
         this.embedding = first == 0
                 ? LayerWeights.matrix(model, TensorNames.TOKEN_EMBEDDING, c.vocabSize(), c.dim()) : null;
         if (last == c.layers()) {
-            this.outputNorm = LayerWeights.vector(model, model.tensor(TensorNames.OUTPUT_NORM), c.dim());
+            this.outputNorm = LayerWeights.norm(model, TensorNames.OUTPUT_NORM, c.dim(), a.normWeightOffset());
             String classifierName = model.optionalTensor(TensorNames.OUTPUT).isPresent()
                     ? TensorNames.OUTPUT : TensorNames.TOKEN_EMBEDDING;
             this.classifier = LayerWeights.matrix(model, classifierName, c.vocabSize(), c.dim());
@@ -62,33 +72,36 @@ public final class CpuStageEngine implements StageEngine {
             this.outputNorm = null;
             this.classifier = null;
         }
-        this.rope = new RotaryEmbedding(c);
     }
 
+    @Override
     public ModelConfig config() {
         return config;
     }
 
     /** First layer of the range. */
+    @Override
     public int first() {
         return first;
     }
 
     /** One past the last layer of the range. */
+    @Override
     public int last() {
         return last;
     }
 
     /** True when this stage embeds tokens (its range starts at layer 0). */
+    @Override
     public boolean takesTokens() {
         return embedding != null;
     }
 
     /** True when this stage produces logits (its range ends at the last layer). */
+    @Override
     public boolean producesLogits() {
         return classifier != null;
     }
-
 
     @Override
     public String device() {
@@ -101,7 +114,7 @@ public final class CpuStageEngine implements StageEngine {
     }
 
     @Override
-    public CpuSession newSession(int maxContext) {
+    public EngineSession newSession(int maxContext) {
         if (maxContext < 1 || maxContext > config.contextLength()) {
             throw new IllegalArgumentException("a session needs between 1 and " + config.contextLength()
                     + " positions (the model's context length), got " + maxContext);
@@ -148,6 +161,12 @@ public final class CpuStageEngine implements StageEngine {
             }
             embedding.readRow(tokens[t], x, t * dim);
         }
+        float scale = config.traits().embeddingScale();
+        if (scale != 0) {
+            for (int i = 0; i < x.length; i++) {
+                x[i] *= scale;
+            }
+        }
         return x;
     }
 
@@ -176,6 +195,10 @@ public final class CpuStageEngine implements StageEngine {
             classifier.matvec(normed, all);
         } else {
             classifier.matmul(normed, k, all);
+        }
+        float cap = config.traits().finalSoftcap();
+        if (cap != 0) {
+            ActivationKernels.softcap(all, 0, all.length, cap);
         }
         float[][] out = new float[k][];
         for (int i = 0; i < k; i++) {
@@ -229,6 +252,7 @@ public final class CpuStageEngine implements StageEngine {
         int dim = c.dim();
         int qDim = c.qDim();
         int kvDim = c.kvDim();
+        int headSize = c.headSize();
         float eps = c.rmsNormEps();
         // The batch's scratch lives in its first row's session: a session is used by one thread at a time.
         CpuSession s = ss[0];
@@ -237,17 +261,20 @@ public final class CpuStageEngine implements StageEngine {
             ss[t].filled = Math.min(ss[t].filled, pos[t]); // positions from each session's first row on are rewritten
         }
 
-        int pairs = rope.pairs();
-        float[] cos = new float[n * pairs];
-        float[] sin = new float[n * pairs];
-        for (int t = 0; t < n; t++) {
-            rope.angles(pos[t], cos, sin, t * pairs);
+        int pairs = ropes[0].pairs();
+        float[][] cos = new float[ropes.length][n * pairs];
+        float[][] sin = new float[ropes.length][n * pairs];
+        for (int r = 0; r < ropes.length; r++) {
+            for (int t = 0; t < n; t++) {
+                ropes[r].angles(pos[t], cos[r], sin[r], t * pairs);
+            }
         }
 
         for (int l = first; l < last; l++) {
             LayerWeights w = layers[l - first];
+            int r = w.rope() == ropes[0] ? 0 : 1;
 
-            // Attention: x += Wo · attention(rope(Wq·norm(x)), rope(Wk·norm(x)), Wv·norm(x))
+            // Attention: x += post(Wo · attention(rope(norm_q(Wq·norm(x))), rope(norm_k(Wk·norm(x))), Wv·norm(x)))
             for (int t = 0; t < n; t++) {
                 ActivationKernels.rmsnorm(s.xb, t * dim, x, t * dim, w.attnNorm(), dim, eps);
             }
@@ -255,21 +282,44 @@ public final class CpuStageEngine implements StageEngine {
             addBias(s.q, w.qBias(), n, qDim);
             addBias(s.k, w.kBias(), n, kvDim);
             addBias(s.v, w.vBias(), n, kvDim);
+            if (w.qNorm() != null) {
+                for (int h = 0; h < n * c.heads(); h++) {
+                    ActivationKernels.rmsnorm(s.q, h * headSize, s.q, h * headSize, w.qNorm(), headSize, eps);
+                }
+                for (int h = 0; h < n * c.kvHeads(); h++) {
+                    ActivationKernels.rmsnorm(s.k, h * headSize, s.k, h * headSize, w.kNorm(), headSize, eps);
+                }
+            }
             for (int t = 0; t < n; t++) {
-                rope.rotate(s.q, t * qDim, c.heads(), cos, sin, t * pairs);
-                rope.rotate(s.k, t * kvDim, c.kvHeads(), cos, sin, t * pairs);
+                w.rope().rotate(s.q, t * qDim, c.heads(), cos[r], sin[r], t * pairs);
+                w.rope().rotate(s.k, t * kvDim, c.kvHeads(), cos[r], sin[r], t * pairs);
                 ss[t].cache.store(l, pos[t], s.k, t * kvDim, s.v, t * kvDim);
             }
-            attention(ss, l, pos, s.q, s.attnOut);
+            attention(ss, l, pos, s.q, s.attnOut, w.window());
             w.wo().matmul(s.attnOut, n, s.xb);
+            addBias(s.xb, w.oBias(), n, dim);
+            if (w.postAttnNorm() != null) {
+                for (int t = 0; t < n; t++) {
+                    ActivationKernels.rmsnorm(s.xb, t * dim, s.xb, t * dim, w.postAttnNorm(), dim, eps);
+                }
+            }
             ActivationKernels.add(x, s.xb, n * dim);
 
-            // Feed-forward: x += W2 · (silu(W1·norm(x)) * W3·norm(x))
+            // Feed-forward: x += post(W2 · (act(W1·norm(x)) * W3·norm(x))), or the routed experts' weighted sum
             for (int t = 0; t < n; t++) {
                 ActivationKernels.rmsnorm(s.xb, t * dim, x, t * dim, w.ffnNorm(), dim, eps);
             }
-            gatedFeedForward(w, s.xb, n, s.hb, s.hb2);
-            w.down().matmul(s.hb, n, s.xb);
+            if (w.experts() != null) {
+                mixtureOfExperts(w, s.xb, n, s.xb);
+            } else {
+                gatedFeedForward(w.gate(), w.up(), s.xb, n, s.hb, s.hb2);
+                w.down().matmul(s.hb, n, s.xb);
+            }
+            if (w.postFfwNorm() != null) {
+                for (int t = 0; t < n; t++) {
+                    ActivationKernels.rmsnorm(s.xb, t * dim, s.xb, t * dim, w.postFfwNorm(), dim, eps);
+                }
+            }
             ActivationKernels.add(x, s.xb, n * dim);
         }
         for (int t = 0; t < n; t++) {
@@ -278,34 +328,112 @@ public final class CpuStageEngine implements StageEngine {
     }
 
     /**
-     * {@code hb = silu(gate · xb) * (up · xb)} in one parallel pass: each thread computes a run of
-     * rows of both products and applies SwiGLU to them at once.
+     * The routed feed-forward, from {@code xb} ({@code [n × dim]}) into {@code out} (may be
+     * {@code xb}): each row's router logits go through a softmax, its top-k experts are kept with
+     * their weights renormalised to sum to one, and the experts' outputs are added in expert order,
+     * each scaled by its weight. Rows routed to one expert go through it as one batched product;
+     * each row's arithmetic is the same whatever else is in the batch.
      */
-    private void gatedFeedForward(LayerWeights w, float[] xb, int n, float[] hb, float[] hb2) {
-        int hiddenDim = config.hiddenDim();
-        WeightMatrix gate = w.gate();
-        WeightMatrix up = w.up();
+    private void mixtureOfExperts(LayerWeights w, float[] xb, int n, float[] out) {
+        ArchitectureTraits a = config.traits();
+        int dim = config.dim();
+        int count = a.experts();
+        int k = a.expertsUsed();
+        int eh = a.expertHiddenDim();
+        float[] logits = new float[n * count];
+        w.router().matmul(xb, n, logits);
+        float[] weight = new float[n * count]; // 0 where a row does not use the expert
+        for (int t = 0; t < n; t++) {
+            ActivationKernels.softmax(logits, t * count, count);
+            boolean[] taken = new boolean[count];
+            float sum = 0;
+            int[] chosen = new int[k];
+            for (int j = 0; j < k; j++) {
+                int best = -1;
+                for (int e = 0; e < count; e++) {
+                    if (!taken[e] && (best < 0 || logits[t * count + e] > logits[t * count + best])) {
+                        best = e;
+                    }
+                }
+                taken[best] = true;
+                chosen[j] = best;
+                sum += logits[t * count + best];
+            }
+            for (int e : chosen) {
+                weight[t * count + e] = logits[t * count + e] / sum;
+            }
+        }
+        float[] acc = new float[n * dim];
+        for (int e = 0; e < count; e++) {
+            int m = 0;
+            int[] rows = new int[n];
+            for (int t = 0; t < n; t++) {
+                if (weight[t * count + e] != 0) {
+                    rows[m++] = t;
+                }
+            }
+            if (m == 0) {
+                continue;
+            }
+            float[] in = new float[m * dim];
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(xb, rows[i] * dim, in, i * dim, dim);
+            }
+            float[] hb = new float[m * eh];
+            float[] hb2 = new float[m * eh];
+            LayerWeights.Expert ex = w.experts()[e];
+            gatedFeedForward(ex.gate(), ex.up(), in, m, hb, hb2);
+            float[] y = new float[m * dim];
+            ex.down().matmul(hb, m, y);
+            for (int i = 0; i < m; i++) {
+                int t = rows[i];
+                float wt = weight[t * count + e];
+                for (int d = 0; d < dim; d++) {
+                    acc[t * dim + d] += y[i * dim + d] * wt;
+                }
+            }
+        }
+        System.arraycopy(acc, 0, out, 0, n * dim);
+    }
+
+    /**
+     * {@code hb = act(gate · xb) * (up · xb)} in one parallel pass: each thread computes a run of
+     * rows of both products and applies the gating to them at once.
+     */
+    private void gatedFeedForward(WeightMatrix gate, WeightMatrix up, float[] xb, int n, float[] hb, float[] hb2) {
+        int hiddenDim = gate.rows();
+        boolean gelu = config.traits().activation() == ArchitectureTraits.Activation.GELU_TANH;
         Parallel.shared().forRows(hiddenDim, gate.minRowsPerChunk(n), (from, to) -> {
             gate.matmulRows(xb, n, hb, from, to);
             up.matmulRows(xb, n, hb2, from, to);
-            for (int t = 0; t < n; t++) {
-                ActivationKernels.swiglu(hb, hb2, t * hiddenDim + from, to - from);
+            if (gelu) {
+                for (int t = 0; t < n; t++) {
+                    ActivationKernels.geglu(hb, hb2, t * hiddenDim + from, to - from);
+                }
+            } else {
+                for (int t = 0; t < n; t++) {
+                    ActivationKernels.swiglu(hb, hb2, t * hiddenDim + from, to - from);
+                }
             }
         });
     }
 
     /**
      * Causal grouped-query attention for the batch: row t attends to positions 0..pos[t] of its
-     * own session's cache; query head h reads key/value head h / (heads / kvHeads).
+     * own session's cache (the last {@code window} of them when the layer has a window); query
+     * head h reads key/value head h / (heads / kvHeads).
      */
-    private void attention(CpuSession[] ss, int layer, int[] pos, float[] q, float[] out) {
+    private void attention(CpuSession[] ss, int layer, int[] pos, float[] q, float[] out, int window) {
         ModelConfig c = config;
+        ArchitectureTraits a = c.traits();
         int n = ss.length;
         int heads = c.heads();
         int headSize = c.headSize();
         int qDim = c.qDim();
         int kvDim = c.kvDim();
         int group = heads / c.kvHeads();
+        float scale = (float) Math.sqrt(a.queryScalar() > 0 ? a.queryScalar() : headSize);
+        float cap = a.attnSoftcap();
         int longest = 0;
         for (int p : pos) {
             longest = Math.max(longest, p + 1);
@@ -317,17 +445,21 @@ public final class CpuStageEngine implements StageEngine {
             for (int i = from; i < to; i++) {
                 int t = i / heads;
                 int h = i % heads;
-                int count = pos[t] + 1;
-                int kv = (h / group) * headSize;
+                int start = window > 0 ? Math.max(0, pos[t] + 1 - window) : 0;
+                int count = pos[t] + 1 - start;
+                int kv = start * kvDim + (h / group) * headSize;
                 float[] keys = ss[t].cache.keys(layer);
                 float[] values = ss[t].cache.values(layer);
-                ActivationKernels.attentionScores(q, t * qDim + h * headSize, keys, kv, kvDim, count, headSize, scores);
+                ActivationKernels.attentionScores(q, t * qDim + h * headSize, keys, kv, kvDim, count, headSize, scale,
+                        scores);
+                if (cap != 0) {
+                    ActivationKernels.softcap(scores, 0, count, cap);
+                }
                 ActivationKernels.softmax(scores, 0, count);
                 ActivationKernels.weightedSum(scores, count, values, kv, kvDim, headSize, out, t * qDim + h * headSize);
             }
         });
     }
-
 
     private static void addBias(float[] v, float[] bias, int n, int width) {
         if (bias == null) {

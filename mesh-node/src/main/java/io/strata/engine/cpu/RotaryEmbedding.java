@@ -1,12 +1,15 @@
 package io.strata.engine.cpu;
 
+import io.strata.model.ArchitectureTraits.RopeScaling;
 import io.strata.model.ModelConfig;
 import io.strata.model.RopeLayout;
 
 /**
- * Rotary position embedding. Pair i of a head turns by {@code pos × θ^(−2i/headSize)}; which two
+ * Rotary position embedding. Pair i of a head turns by {@code pos × θ^(−2i/headSize) / d_i}; which two
  * dimensions make pair i depends on the layout the file was written in (adjacent, or i and
- * i + headSize/2). Angles are computed in float as llama2.c does: {@code pos * (1 / powf(θ, 2i / headSize))}.
+ * i + headSize/2). Angles are computed in float as llama2.c does: {@code pos * (1 / powf(θ, 2i / headSize))},
+ * each frequency divided by its divisor {@code d_i} (1 without long-context scaling; Llama 3.1's
+ * per-band divisors, from its {@code rope_freqs} tensor or its {@code rope_scaling}).
  */
 final class RotaryEmbedding {
     private final int headSize;
@@ -14,11 +17,27 @@ final class RotaryEmbedding {
     private final float[] frequencies;
 
     RotaryEmbedding(ModelConfig config) {
+        this(config, config.ropeTheta(), RopeScaling.NONE, null);
+    }
+
+    /**
+     * @param theta     the base
+     * @param scaling   divisors computed from the model's RoPE scaling
+     * @param divisors  divisors as the file stores them (GGUF's {@code rope_freqs}), or null; they
+     *                  replace {@code scaling}'s
+     */
+    RotaryEmbedding(ModelConfig config, float theta, RopeScaling scaling, float[] divisors) {
         this.headSize = config.headSize();
         this.layout = config.ropeLayout();
         this.frequencies = new float[headSize / 2];
         for (int i = 0; i < frequencies.length; i++) {
-            frequencies[i] = 1.0f / (float) Math.pow(config.ropeTheta(), (2 * i) / (float) headSize);
+            float f = 1.0f / (float) Math.pow(theta, (2 * i) / (float) headSize);
+            if (divisors != null) {
+                f /= divisors[i];
+            } else if (scaling.kind() != RopeScaling.Kind.NONE) {
+                f = (float) (f / scaling.divisor(f));
+            }
+            frequencies[i] = f;
         }
     }
 

@@ -27,7 +27,8 @@ public final class GgufHyperparameters {
         w.put(a + ".attention.value_length", GgufValue.ofUint32(c.headSize()));
         w.put(a + ".attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(c.rmsNormEps()));
         w.put(a + ".rope.freq_base", GgufValue.ofFloat32(c.ropeTheta()));
-        RopeLayout natural = a.equals("qwen2") ? RopeLayout.ROTATE_HALF : RopeLayout.ADJACENT_PAIRS;
+        GgufArchitecture.put(w, a, c.traits());
+        RopeLayout natural = GgufArchitecture.naturalLayout(a);
         if (c.ropeLayout() != natural) {
             // weights kept in the other layout (a Hugging Face llama): say so, or RoPE would pair the wrong dims
             w.put(SplitArtifactKeys.ROPE_LAYOUT, GgufValue.ofString(c.ropeLayout().name().toLowerCase(java.util.Locale.ROOT)));

@@ -1,5 +1,6 @@
 package io.strata.model.gguf;
 
+import io.strata.model.ArchitectureTraits;
 import io.strata.model.ExpectedTensors;
 import io.strata.model.LoadedModel;
 import io.strata.model.ModelConfig;
@@ -17,16 +18,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * A Llama-family model in a GGUF file (llama, mistral or qwen2 architecture): hyperparameters
- * from the {@code {arch}.*} metadata, tensors under GGUF's names, which are Strata's canonical
+ * A model in a GGUF file of one of the {@link GgufArchitecture#SUPPORTED} architectures:
+ * hyperparameters from the {@code {arch}.*} metadata, tensors under GGUF's names, which are Strata's canonical
  * names already.
  */
 public final class GgufModel implements LoadedModel {
-    private static final Set<String> ARCHITECTURES = Set.of("llama", "mistral", "qwen2");
-
     private final GgufFile file;
     private final ModelConfig config;
     private final Map<String, WeightTensor> tensors;
@@ -148,10 +146,7 @@ public final class GgufModel implements LoadedModel {
             throw new ModelFormatException(path, "metadata has no general.architecture — is it a model file?");
         }
         String arch = md.string("general.architecture");
-        if (!ARCHITECTURES.contains(arch)) {
-            throw new ModelFormatException(path, "architecture " + arch
-                    + " is not supported — Strata runs llama, mistral and qwen2 models");
-        }
+        GgufArchitecture.checkSupported(path, arch);
         int dim = required(md, arch + ".embedding_length");
         int hidden = required(md, arch + ".feed_forward_length");
         int layers = required(md, arch + ".block_count");
@@ -195,11 +190,15 @@ public final class GgufModel implements LoadedModel {
             }
             tied = !tensors.containsKey(TensorNames.OUTPUT);
         }
-        RopeLayout rope = SplitArtifactKeys.ropeLayout(md)
-                .orElse(arch.equals("qwen2") ? RopeLayout.ROTATE_HALF : RopeLayout.ADJACENT_PAIRS);
+        RopeLayout rope = SplitArtifactKeys.ropeLayout(md).orElse(GgufArchitecture.naturalLayout(arch));
+        ArchitectureTraits traits = GgufArchitecture.traits(md, arch, dim, headSize);
+        if (tensors.keySet().stream().anyMatch(n -> n.startsWith("rope_factors_"))) {
+            throw new ModelFormatException(path, "long-context RoPE factors (rope_factors_long/short) are not supported"
+                    + " — Strata applies plain, linear or llama3 RoPE scaling");
+        }
         try {
-            return new ModelConfig(arch, dim, hidden, layers, heads, kvHeads, headSize, (int) vocab, context,
-                    eps, theta, rope, tied);
+            return new ModelConfig(arch, dim, traits.moe() ? traits.expertHiddenDim() : hidden, layers, heads, kvHeads,
+                    headSize, (int) vocab, context, eps, theta, rope, tied, traits);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(path, e.getMessage(), e);
         }

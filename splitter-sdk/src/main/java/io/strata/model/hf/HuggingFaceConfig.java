@@ -3,6 +3,7 @@ package io.strata.model.hf;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.model.ArchitectureTraits;
 import io.strata.model.ModelConfig;
 import io.strata.model.ModelFormatException;
 import io.strata.model.RopeLayout;
@@ -11,19 +12,33 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * What a Hugging Face {@code config.json} says about a Llama-family model, with the defaults
  * transformers applies when a key is absent.
  *
- * @param modelType        "llama", "mistral" or "qwen2"
+ * @param modelType        config.json's model_type ("llama", "qwen3_moe", "gemma2", ...)
  * @param config           the hyperparameters; the layout is always {@link RopeLayout#ROTATE_HALF}
  * @param qkvBias          the q, k and v projections carry biases (always for qwen2)
  * @param outputBias       the attention output projection carries a bias (llama's attention_bias)
  */
 public record HuggingFaceConfig(String modelType, ModelConfig config, boolean qkvBias, boolean outputBias) {
-    static final Set<String> SUPPORTED = Set.of("llama", "mistral", "qwen2");
+    /** The model types read, in the order an error lists them. */
+    static final List<String> SUPPORTED_ORDER = List.of("llama", "mistral", "qwen2", "qwen3", "qwen3_moe", "mixtral",
+            "phi3", "gemma2", "gemma3_text");
+    static final Set<String> SUPPORTED = Set.copyOf(SUPPORTED_ORDER);
+    /** Families known but not expressible on the skeleton, with what they lack. */
+    private static final Map<String, String> REFUSED = Map.of(
+            "gpt2", "GPT-2 needs LayerNorm with biases, learned position embeddings and a non-gated GELU feed-forward"
+                    + " (weights stored transposed), which Strata's block does not have",
+            "gpt_neox", "GPT-NeoX needs LayerNorm with biases, partial rotary embeddings, a parallel residual and a"
+                    + " non-gated GELU feed-forward, which Strata's block does not have");
+    /** The architecture name written for a model type: llama.cpp's, so split artifacts read as llama.cpp reads them. */
+    private static final Map<String, String> ARCHITECTURE = Map.of(
+            "qwen3_moe", "qwen3moe", "mixtral", "llama", "gemma3_text", "gemma3");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Reads and checks {@code configJson}. */
@@ -47,25 +62,26 @@ public record HuggingFaceConfig(String modelType, ModelConfig config, boolean qk
     static HuggingFaceConfig parse(Path file, JsonNode root) {
         Reader r = new Reader(file, root);
         String modelType = r.string("model_type");
+        String refusal = REFUSED.get(modelType);
+        if (refusal != null) {
+            throw new ModelFormatException(file, "model_type " + modelType + " is not supported — " + refusal);
+        }
         if (!SUPPORTED.contains(modelType)) {
-            throw new ModelFormatException(file, "model_type " + modelType
-                    + " is not supported — Strata reads llama, mistral and qwen2 models");
+            throw new ModelFormatException(file, "model_type " + modelType + " is not supported — Strata reads "
+                    + String.join(", ", SUPPORTED_ORDER) + " models");
         }
-        String act = r.optionalString("hidden_act", "silu");
-        if (!act.equals("silu")) {
-            throw new ModelFormatException(file, "hidden_act " + act + " is not supported — Strata's feed-forward is SwiGLU (silu)");
-        }
+        boolean gemma = modelType.startsWith("gemma");
+        String actKey = gemma ? "hidden_activation" : "hidden_act";
+        String act = root.hasNonNull("hidden_activation") ? r.string("hidden_activation")
+                : r.optionalString("hidden_act", gemma ? "gelu_pytorch_tanh" : "silu");
+        ArchitectureTraits.Activation activation = switch (act) {
+            case "silu", "swish" -> ArchitectureTraits.Activation.SILU;
+            case "gelu_pytorch_tanh", "gelu_new", "gelu_tanh" -> ArchitectureTraits.Activation.GELU_TANH;
+            default -> throw new ModelFormatException(file, actKey + " " + act + " is not supported — Strata's"
+                    + " feed-forward gates with silu or gelu_pytorch_tanh");
+        };
         if (r.optionalBool("mlp_bias", false)) {
             throw new ModelFormatException(file, "mlp_bias true is not supported — Strata's feed-forward has no biases");
-        }
-        JsonNode scaling = root.get("rope_scaling");
-        if (scaling != null && !scaling.isNull()) {
-            JsonNode type = scaling.has("rope_type") ? scaling.get("rope_type") : scaling.get("type");
-            String t = type == null ? "?" : type.asText();
-            if (!t.equals("default")) {
-                throw new ModelFormatException(file, "rope_scaling type " + t
-                        + " is not supported — Strata applies plain RoPE");
-            }
         }
         int dim = r.positiveInt("hidden_size");
         int heads = r.positiveInt("num_attention_heads");
@@ -80,42 +96,212 @@ public record HuggingFaceConfig(String modelType, ModelConfig config, boolean qk
             }
             headSize = dim / heads;
         }
+        int layers = r.positiveInt("num_hidden_layers");
         int defaultContext = switch (modelType) {
-            case "mistral" -> 131072;
-            case "qwen2" -> 32768;
+            case "mistral", "qwen3", "qwen3_moe", "gemma3_text" -> 131072;
+            case "qwen2", "mixtral" -> 32768;
+            case "gemma2" -> 8192;
+            case "phi3" -> 4096;
             default -> 2048;
         };
-        float ropeTheta;
-        JsonNode params = root.get("rope_parameters");
-        if (root.hasNonNull("rope_theta")) {
-            ropeTheta = r.number("rope_theta");
-        } else if (params != null && params.hasNonNull("rope_theta")) {
-            ropeTheta = new Reader(file, params).number("rope_theta");
-        } else {
-            ropeTheta = 10000f;
+
+        // RoPE as transformers 5 reads it: a legacy rope_scaling object replaces rope_parameters
+        // whole, taking its base from itself, else from a top-level rope_theta, else 10000 (so a
+        // config.json that keeps the base only in rope_parameters loses it beside rope_scaling).
+        // Gemma 3 keeps one set of parameters per attention kind, the others one set.
+        JsonNode legacyScaling = root.get("rope_scaling");
+        boolean legacy = legacyScaling != null && !legacyScaling.isNull();
+        JsonNode params = legacy ? legacyScaling : root.get("rope_parameters");
+        JsonNode globalRope = params != null && params.has("full_attention") ? params.get("full_attention") : params;
+        JsonNode localRope = params != null && params.has("sliding_attention") ? params.get("sliding_attention") : null;
+        float ropeTheta = globalRope != null && globalRope.hasNonNull("rope_theta")
+                ? new Reader(file, globalRope).number("rope_theta")
+                : root.hasNonNull("rope_theta") ? r.number("rope_theta") : 10000f;
+        int contextLength = root.hasNonNull("max_position_embeddings") ? r.positiveInt("max_position_embeddings")
+                : defaultContext;
+        int originalContext = root.hasNonNull("original_max_position_embeddings")
+                ? r.positiveInt("original_max_position_embeddings")
+                : globalRope != null && globalRope.hasNonNull("original_max_position_embeddings")
+                ? new Reader(file, globalRope).positiveInt("original_max_position_embeddings") : contextLength;
+        ArchitectureTraits.RopeScaling ropeScaling = ropeScaling(file, globalRope, originalContext);
+        JsonNode partial = root.hasNonNull("partial_rotary_factor") ? root.get("partial_rotary_factor")
+                : params != null ? params.get("partial_rotary_factor") : null;
+        if (partial != null && !partial.isNull() && partial.asDouble() != 1.0) {
+            throw new ModelFormatException(file, "partial_rotary_factor " + partial + " is not supported — Strata"
+                    + " rotates whole heads");
         }
-        boolean qwen = modelType.equals("qwen2");
+
+        // Attention window: which layers slide and by how much.
+        int window = 0;
+        int pattern = 0;
+        boolean windowUsed = switch (modelType) {
+            case "qwen2", "qwen3", "qwen3_moe" -> r.optionalBool("use_sliding_window", false);
+            default -> true;
+        };
+        if (windowUsed && root.hasNonNull("sliding_window")) {
+            window = r.positiveInt("sliding_window");
+            pattern = slidingPattern(file, root, modelType, layers);
+            if (modelType.startsWith("qwen")) {
+                throw new ModelFormatException(file, "use_sliding_window true is not supported — Strata slides"
+                        + " every layer or a fixed pattern, not Qwen's max_window_layers split");
+            }
+        }
+        float localTheta = 0;
+        if (localRope != null && localRope.hasNonNull("rope_theta")) {
+            localTheta = new Reader(file, localRope).number("rope_theta");
+            if (localRope.hasNonNull("rope_type") && !localRope.get("rope_type").asText().equals("default")) {
+                throw new ModelFormatException(file, "rope_parameters.sliding_attention rope_type "
+                        + localRope.get("rope_type").asText() + " is not supported — Strata scales only global layers");
+            }
+        } else if (root.hasNonNull("rope_local_base_freq")) {
+            localTheta = r.number("rope_local_base_freq");
+        }
+
+        int experts = 0;
+        int expertsUsed = 0;
+        int expertHidden = 0;
+        if (modelType.equals("mixtral") || modelType.equals("qwen3_moe")) {
+            experts = root.hasNonNull("num_local_experts") ? r.positiveInt("num_local_experts") : r.positiveInt("num_experts");
+            expertsUsed = r.positiveInt("num_experts_per_tok");
+            expertHidden = modelType.equals("qwen3_moe") ? r.positiveInt("moe_intermediate_size")
+                    : r.positiveInt("intermediate_size");
+            if (modelType.equals("qwen3_moe")) {
+                if (!r.optionalBool("norm_topk_prob", false)) {
+                    throw new ModelFormatException(file, "norm_topk_prob false is not supported — Strata renormalises"
+                            + " the chosen experts' weights");
+                }
+                if (root.hasNonNull("decoder_sparse_step") && r.positiveInt("decoder_sparse_step") != 1
+                        || root.has("mlp_only_layers") && !root.get("mlp_only_layers").isEmpty()) {
+                    throw new ModelFormatException(file, "dense layers among the experts (decoder_sparse_step,"
+                            + " mlp_only_layers) are not supported — Strata needs experts in every layer");
+                }
+            }
+        }
+
+        ArchitectureTraits traits;
+        try {
+            traits = new ArchitectureTraits(
+                    activation,
+                    gemma ? 1f : 0f,
+                    modelType.equals("qwen3") || modelType.equals("qwen3_moe") || modelType.equals("gemma3_text"),
+                    gemma,
+                    modelType.equals("phi3"),
+                    gemma ? (float) Math.sqrt(dim) : 0f,
+                    gemma ? optionalPositive(r, root, "attn_logit_softcapping") : 0f,
+                    gemma ? optionalPositive(r, root, "final_logit_softcapping") : 0f,
+                    gemma ? optionalPositive(r, root, "query_pre_attn_scalar") : 0f,
+                    window,
+                    pattern,
+                    localTheta,
+                    ropeScaling,
+                    experts,
+                    expertsUsed,
+                    expertHidden);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, e.getMessage());
+        }
+        boolean qwen2 = modelType.equals("qwen2");
         boolean attentionBias = r.optionalBool("attention_bias", false);
         ModelConfig config;
         try {
             config = new ModelConfig(
-                    modelType,
+                    ARCHITECTURE.getOrDefault(modelType, modelType),
                     dim,
-                    r.positiveInt("intermediate_size"),
-                    r.positiveInt("num_hidden_layers"),
+                    experts > 0 ? expertHidden : r.positiveInt("intermediate_size"),
+                    layers,
                     heads,
                     kvHeads,
                     headSize,
                     r.positiveInt("vocab_size"),
-                    root.hasNonNull("max_position_embeddings") ? r.positiveInt("max_position_embeddings") : defaultContext,
+                    contextLength,
                     root.hasNonNull("rms_norm_eps") ? r.number("rms_norm_eps") : 1e-6f,
                     ropeTheta,
                     RopeLayout.ROTATE_HALF,
-                    r.optionalBool("tie_word_embeddings", false));
+                    r.optionalBool("tie_word_embeddings", gemma),
+                    traits);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, e.getMessage());
         }
-        return new HuggingFaceConfig(modelType, config, qwen || attentionBias, !qwen && attentionBias);
+        return new HuggingFaceConfig(modelType, config, qwen2 || attentionBias, !qwen2 && attentionBias);
+    }
+
+    /** A number that may be absent or null (then 0, "none"), else must be positive. */
+    private static float optionalPositive(Reader r, JsonNode root, String key) {
+        if (!root.hasNonNull(key)) {
+            return 0f;
+        }
+        float v = r.number(key);
+        if (!(v > 0)) {
+            throw new ModelFormatException(r.file(), key + " = " + v + " must be positive");
+        }
+        return v;
+    }
+
+    private static ArchitectureTraits.RopeScaling ropeScaling(Path file, JsonNode scaling, int originalContext) {
+        if (scaling == null || scaling.isNull()) {
+            return ArchitectureTraits.RopeScaling.NONE;
+        }
+        JsonNode type = scaling.has("rope_type") ? scaling.get("rope_type") : scaling.get("type");
+        String t = type == null || type.isNull() ? "default" : type.asText();
+        Reader s = new Reader(file, scaling);
+        return switch (t) {
+            case "default" -> ArchitectureTraits.RopeScaling.NONE;
+            case "linear" -> new ArchitectureTraits.RopeScaling(ArchitectureTraits.RopeScaling.Kind.LINEAR,
+                    s.number("factor"), 0, 0, 0);
+            case "llama3" -> {
+                for (String key : List.of("factor", "low_freq_factor", "high_freq_factor")) {
+                    if (!scaling.hasNonNull(key)) {
+                        throw new ModelFormatException(file, "rope_scaling type llama3 needs factor, low_freq_factor"
+                                + " and high_freq_factor; " + key + " is missing");
+                    }
+                }
+                yield new ArchitectureTraits.RopeScaling(ArchitectureTraits.RopeScaling.Kind.LLAMA3,
+                        s.number("factor"), s.number("low_freq_factor"), s.number("high_freq_factor"), originalContext);
+            }
+            default -> throw new ModelFormatException(file, "rope_scaling type " + t
+                    + " is not supported — Strata applies plain, linear or llama3 RoPE scaling");
+        };
+    }
+
+    /**
+     * Every how many layers one is global: from {@code layer_types} when the config lists them
+     * (they must follow one period), else the family's default.
+     */
+    private static int slidingPattern(Path file, JsonNode root, String modelType, int layers) {
+        int fallback = switch (modelType) {
+            case "gemma2" -> 2;
+            case "gemma3_text" -> root.hasNonNull("sliding_window_pattern") ? root.get("sliding_window_pattern").asInt()
+                    : root.hasNonNull("_sliding_window_pattern") ? root.get("_sliding_window_pattern").asInt() : 6;
+            default -> 1;
+        };
+        JsonNode types = root.get("layer_types");
+        if (types == null || types.isNull()) {
+            return fallback;
+        }
+        if (!types.isArray() || types.size() != layers) {
+            throw new ModelFormatException(file, "layer_types must list one type per layer (" + layers + ")");
+        }
+        int firstGlobal = -1;
+        for (int l = 0; l < layers; l++) {
+            String t = types.get(l).asText();
+            if (!t.equals("sliding_attention") && !t.equals("full_attention")) {
+                throw new ModelFormatException(file, "layer_types[" + l + "] " + t + " is not supported — Strata knows"
+                        + " sliding_attention and full_attention");
+            }
+            if (t.equals("full_attention") && firstGlobal < 0) {
+                firstGlobal = l;
+            }
+        }
+        // no global layer among these: every layer slides, as the family's period would say for so few layers
+        int period = firstGlobal < 0 ? Math.max(fallback, layers + 1) : firstGlobal + 1;
+        for (int l = 0; l < layers; l++) {
+            boolean slides = period <= 1 || (l + 1) % period != 0;
+            if (slides != types.get(l).asText().equals("sliding_attention")) {
+                throw new ModelFormatException(file, "layer_types do not follow one period of sliding layers and a"
+                        + " global one — Strata cannot express that pattern");
+            }
+        }
+        return period;
     }
 
     /** Typed reads of one JSON object that name the file and key when they fail. */

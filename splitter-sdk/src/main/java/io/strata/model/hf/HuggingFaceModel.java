@@ -67,13 +67,11 @@ public final class HuggingFaceModel implements LoadedModel {
             boolean hasHead = byHfName.containsKey("lm_head.weight");
             ModelConfig c = hf.config();
             boolean tied = c.tiedClassifier() || !hasHead;
-            ModelConfig config = tied == c.tiedClassifier() ? c : new ModelConfig(c.architecture(), c.dim(),
-                    c.hiddenDim(), c.layers(), c.heads(), c.kvHeads(), c.headSize(), c.vocabSize(), c.contextLength(),
-                    c.rmsNormEps(), c.ropeTheta(), c.ropeLayout(), true);
+            ModelConfig config = c.withTiedClassifier(tied);
             Map<String, WeightTensor> found = new HashMap<>();
             for (Map.Entry<String, SafetensorsTensor> e : byHfName.entrySet()) {
                 String hfName = e.getKey();
-                String canonical = HuggingFaceTensorNames.canonical(hfName);
+                String canonical = HuggingFaceTensorNames.canonical(hfName, hf.modelType());
                 if (canonical == null) {
                     if (HuggingFaceTensorNames.isIgnorableBuffer(hfName)) {
                         continue;
@@ -179,7 +177,7 @@ public final class HuggingFaceModel implements LoadedModel {
         Map<String, WeightTensor> ordered = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             WeightTensor t = found.get(e.getKey());
-            String hfName = HuggingFaceTensorNames.huggingFace(e.getKey());
+            String hfName = HuggingFaceTensorNames.huggingFace(e.getKey(), hf.modelType());
             if (t == null) {
                 throw new ModelFormatException(folder, "has no tensor " + hfName + " (" + e.getKey()
                         + "), which config.json implies");
@@ -193,7 +191,7 @@ public final class HuggingFaceModel implements LoadedModel {
         }
         for (String name : found.keySet()) {
             if (!ordered.containsKey(name)) {
-                throw new ModelFormatException(folder, "tensor " + HuggingFaceTensorNames.huggingFace(name)
+                throw new ModelFormatException(folder, "tensor " + HuggingFaceTensorNames.huggingFace(name, hf.modelType())
                         + " does not fit config.json (" + c.layers() + " layers, "
                         + (hf.qkvBias() ? "with" : "no") + " attention biases)");
             }

@@ -33,20 +33,57 @@ public final class HuggingFaceTensorNames {
             Map.entry("post_attention_layernorm.weight", "ffn_norm.weight"),
             Map.entry("mlp.gate_proj.weight", "ffn_gate.weight"),
             Map.entry("mlp.up_proj.weight", "ffn_up.weight"),
-            Map.entry("mlp.down_proj.weight", "ffn_down.weight"));
+            Map.entry("mlp.down_proj.weight", "ffn_down.weight"),
+            Map.entry("self_attn.q_norm.weight", "attn_q_norm.weight"),
+            Map.entry("self_attn.k_norm.weight", "attn_k_norm.weight"),
+            Map.entry("mlp.gate.weight", "ffn_gate_inp.weight"),
+            Map.entry("block_sparse_moe.gate.weight", "ffn_gate_inp.weight"));
+
+    /** Phi-3's fused projections: q, k, v in one matrix; gate and up in one (canonical ffn_up of twice the rows). */
+    private static final Map<String, String> FUSED = Map.of(
+            "self_attn.qkv_proj.weight", "attn_qkv.weight",
+            "mlp.gate_up_proj.weight", "ffn_up.weight");
+
+    /** Gemma's four norms: its post_attention_layernorm follows attention, where Llama's precedes the feed-forward. */
+    private static final Map<String, String> GEMMA_NORMS = Map.of(
+            "input_layernorm.weight", "attn_norm.weight",
+            "post_attention_layernorm.weight", "post_attention_norm.weight",
+            "pre_feedforward_layernorm.weight", "ffn_norm.weight",
+            "post_feedforward_layernorm.weight", "post_ffw_norm.weight");
+
+    /** One expert's matrices: Qwen-MoE's gate/up/down_proj and Mixtral's w1/w3/w2. */
+    private static final Pattern EXPERT = Pattern.compile(
+            "(?:mlp|block_sparse_moe)\\.experts\\.(0|[1-9][0-9]{0,5})\\.(gate_proj|up_proj|down_proj|w1|w2|w3)\\.weight");
+    private static final Pattern CANONICAL_EXPERT = Pattern.compile("ffn_(gate|up|down)\\.(0|[1-9][0-9]{0,5})\\.weight");
 
     private HuggingFaceTensorNames() {
     }
 
     /** The canonical name of Hugging Face parameter {@code hfName}, or null when it is not a Llama-family weight. */
     public static String canonical(String hfName) {
+        return canonical(hfName, "llama");
+    }
+
+    /** The canonical name of parameter {@code hfName} of a {@code modelType} model, or null when it is no weight of one. */
+    public static String canonical(String hfName, String modelType) {
         String global = GLOBAL.get(hfName);
         if (global != null) {
             return global;
         }
         Matcher m = LAYER.matcher(hfName);
         if (m.matches()) {
-            String suffix = PER_LAYER.get(m.group(2));
+            String rest = m.group(2);
+            Matcher ex = EXPERT.matcher(rest);
+            if (ex.matches()) {
+                String kind = switch (ex.group(2)) {
+                    case "gate_proj", "w1" -> "gate";
+                    case "up_proj", "w3" -> "up";
+                    default -> "down";
+                };
+                return "blk." + m.group(1) + ".ffn_" + kind + "." + ex.group(1) + ".weight";
+            }
+            String suffix = gemma(modelType) && GEMMA_NORMS.containsKey(rest) ? GEMMA_NORMS.get(rest)
+                    : fused(modelType) && FUSED.containsKey(rest) ? FUSED.get(rest) : PER_LAYER.get(rest);
             return suffix == null ? null : "blk." + m.group(1) + "." + suffix;
         }
         return null;
@@ -54,6 +91,11 @@ public final class HuggingFaceTensorNames {
 
     /** The Hugging Face name of canonical tensor {@code canonicalName}, or null when it has none. */
     public static String huggingFace(String canonicalName) {
+        return huggingFace(canonicalName, "llama");
+    }
+
+    /** The Hugging Face name of canonical tensor {@code canonicalName} in a {@code modelType} model, or null. */
+    public static String huggingFace(String canonicalName, String modelType) {
         for (Map.Entry<String, String> e : GLOBAL.entrySet()) {
             if (e.getValue().equals(canonicalName)) {
                 return e.getKey();
@@ -61,13 +103,49 @@ public final class HuggingFaceTensorNames {
         }
         Matcher m = BLOCK.matcher(canonicalName);
         if (m.matches()) {
+            String layer = "model.layers." + m.group(1) + ".";
+            Matcher ex = CANONICAL_EXPERT.matcher(m.group(2));
+            if (ex.matches()) {
+                boolean mixtral = modelType.equals("mixtral");
+                String kind = switch (ex.group(1)) {
+                    case "gate" -> mixtral ? "w1" : "gate_proj";
+                    case "up" -> mixtral ? "w3" : "up_proj";
+                    default -> mixtral ? "w2" : "down_proj";
+                };
+                return layer + (mixtral ? "block_sparse_moe" : "mlp") + ".experts." + ex.group(2) + "." + kind + ".weight";
+            }
+            if (gemma(modelType)) {
+                for (Map.Entry<String, String> e : GEMMA_NORMS.entrySet()) {
+                    if (e.getValue().equals(m.group(2))) {
+                        return layer + e.getKey();
+                    }
+                }
+            }
+            if (fused(modelType)) {
+                for (Map.Entry<String, String> e : FUSED.entrySet()) {
+                    if (e.getValue().equals(m.group(2))) {
+                        return layer + e.getKey();
+                    }
+                }
+            }
+            if (m.group(2).equals("ffn_gate_inp.weight")) {
+                return layer + (modelType.equals("mixtral") ? "block_sparse_moe" : "mlp") + ".gate.weight";
+            }
             for (Map.Entry<String, String> e : PER_LAYER.entrySet()) {
                 if (e.getValue().equals(m.group(2))) {
-                    return "model.layers." + m.group(1) + "." + e.getKey();
+                    return layer + e.getKey();
                 }
             }
         }
         return null;
+    }
+
+    private static boolean fused(String modelType) {
+        return modelType.equals("phi3");
+    }
+
+    private static boolean gemma(String modelType) {
+        return modelType.startsWith("gemma");
     }
 
     /**

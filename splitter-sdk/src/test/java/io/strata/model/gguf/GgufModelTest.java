@@ -100,7 +100,7 @@ class GgufModelTest {
     void unsupportedArchitectureIsRefused() throws IOException {
         Path f = tiny("gpt2", null, false);
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> GgufModel.open(f));
-        assertTrue(e.getMessage().contains("architecture gpt2 is not supported — Strata runs llama, mistral and qwen2"),
+        assertTrue(e.getMessage().contains("architecture gpt2 is not supported — Strata runs llama, mistral, qwen2"),
                 e.getMessage());
     }
 

@@ -151,7 +151,9 @@ class HuggingFaceModelTest {
     void unsupportedModelTypesAreRefusedByName() throws IOException {
         HuggingFaceFolderFixture fx = new HuggingFaceFolderFixture();
         fx.config.put("model_type", "gpt2");
-        refused(fx.writeSingle(dir.resolve("m")), "config.json", "model_type gpt2", "llama, mistral and qwen2");
+        refused(fx.writeSingle(dir.resolve("m")), "config.json", "model_type gpt2", "LayerNorm with biases");
+        fx.config.put("model_type", "bert");
+        refused(fx.writeSingle(dir.resolve("b")), "config.json", "model_type bert", "llama, mistral, qwen2");
     }
 
     @Test
@@ -205,6 +207,31 @@ class HuggingFaceModelTest {
     }
 
     @Test
+    void differencesTheSkeletonCannotExpressAreRefusedInOneLine() throws IOException {
+        HuggingFaceFolderFixture fx = new HuggingFaceFolderFixture();
+        fx.config.put("model_type", "gemma2");
+        fx.config.put("sliding_window", 4);
+        fx.config.putArray("layer_types").add("full_attention").add("sliding_attention");
+        refused(fx.writeSingle(dir.resolve("a")), "config.json", "layer_types", "cannot express");
+        fx = new HuggingFaceFolderFixture();
+        fx.config.put("model_type", "qwen3_moe");
+        fx.config.put("num_experts", 4).put("num_experts_per_tok", 2).put("moe_intermediate_size", 8);
+        fx.config.put("norm_topk_prob", false);
+        refused(fx.writeSingle(dir.resolve("b")), "config.json", "norm_topk_prob false is not supported");
+        fx = new HuggingFaceFolderFixture();
+        fx.config.put("model_type", "qwen2");
+        fx.config.put("use_sliding_window", true).put("sliding_window", 4);
+        refused(fx.writeSingle(dir.resolve("c")), "config.json", "use_sliding_window true is not supported");
+        fx = new HuggingFaceFolderFixture();
+        fx.config.put("model_type", "phi3");
+        fx.config.putObject("rope_scaling").put("rope_type", "longrope").put("factor", 32.0);
+        refused(fx.writeSingle(dir.resolve("d")), "config.json", "rope_scaling type longrope is not supported");
+        fx = new HuggingFaceFolderFixture();
+        fx.config.put("model_type", "gpt_neox");
+        refused(fx.writeSingle(dir.resolve("e")), "config.json", "parallel residual");
+    }
+
+    @Test
     void brokenConfigsAreRefusedNamingConfigJson() throws IOException {
         HuggingFaceFolderFixture fx = new HuggingFaceFolderFixture();
         fx.config.put("hidden_size", -3);
@@ -215,6 +242,9 @@ class HuggingFaceModelTest {
         fx = new HuggingFaceFolderFixture();
         fx.config.putObject("rope_scaling").put("rope_type", "llama3");
         refused(fx.writeSingle(dir.resolve("c")), "rope_scaling", "llama3");
+        fx = new HuggingFaceFolderFixture();
+        fx.config.putObject("rope_scaling").put("rope_type", "yarn").put("factor", 4.0);
+        refused(fx.writeSingle(dir.resolve("e")), "rope_scaling type yarn is not supported");
         Path d = fx.writeSingle(dir.resolve("d"));
         Files.writeString(d.resolve("config.json"), "{ not json");
         refused(d, "config.json", "not valid JSON");
