@@ -33,6 +33,18 @@ final class MemberAdmission implements PeerAdmission {
                 return Optional.of(a.nodeId());
             }
         }
+        // the coordinator's routing table lists only members it heard: this node may receive the
+        // table before a member's own announcement reaches it
+        for (var model : c.routingTable().models().values()) {
+            for (var stage : model.stages()) {
+                for (var e : stage.replicas()) {
+                    if (e.transportPort() == address.port() && e.host().equals(address.host())
+                            && c.view().contains(e.nodeId())) {
+                        return Optional.of(e.nodeId());
+                    }
+                }
+            }
+        }
         NodeAnnouncement self = c.status().announcement();
         return self.transportPort() == address.port() && self.host().equals(address.host())
                 ? Optional.of(self.nodeId()) : Optional.empty();
