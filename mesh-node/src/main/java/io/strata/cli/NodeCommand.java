@@ -2,12 +2,14 @@ package io.strata.cli;
 
 import io.strata.mesh.cluster.ClusterConfig;
 import io.strata.mesh.gateway.GatewayConfig;
+import io.strata.mesh.node.BlockRegistration;
 import io.strata.mesh.node.MeshNode;
 import io.strata.mesh.node.NodeConfig;
 import io.strata.mesh.transport.WireDType;
 import io.strata.split.ByteSizes;
 
 import java.io.IOException;
+import java.net.URI;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -69,12 +71,14 @@ final class NodeCommand extends OptionsCommand {
                 .value("idle-timeout-ms", "N", "a stage session with no traffic for this long is dropped", "600000")
                 .value("peer-timeout-ms", "N", "a peer silent this long (heartbeats included) is treated as stalled;"
                         + " 0: no heartbeats", "0")
+                .value("control-plane", "URL", "register the blocks this node runs in this control plane's block DB", null)
                 .flag("exit-with-stdin", "shut down when standard input closes (for parents that start nodes)");
     }
 
     @Override
     int run(Options.Parsed o, PrintStream out, PrintStream err) throws Exception {
         NodeConfig config = config(o);
+        URI controlPlane = o.optional("control-plane").map(ControlPlaneUrl::parse).orElse(null);
         if (o.flag("exit-with-stdin")) {
             // watching from the start: a parent that dies while this node is still joining takes it down too
             Thread.ofPlatform().daemon().name("strata-stdin-watch").start(() -> {
@@ -88,8 +92,12 @@ final class NodeCommand extends OptionsCommand {
         } catch (IOException e) {
             throw new CliException(e.getMessage(), 1);
         }
+        BlockRegistration registration = controlPlane == null ? null : BlockRegistration.start(node, controlPlane);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            if (registration != null) {
+                registration.close();
+            }
             int sessions = node.stages().sessionCount() + node.client().active();
             node.close();
             // not through java.util.logging: its own shutdown hook may already have closed the handlers
