@@ -21,12 +21,25 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code strata node} in its own JVM: it serves health on its port and leaves cleanly on SIGTERM. */
 class NodeCommandTest {
     @TempDir
     Path dir;
+
+    @Test
+    void aNonLoopbackBindWithoutASecretIsRefusedInOneLine() {
+        String[] args = {"--node-id", "exposed", "--bind", "0.0.0.0"};
+        CliException e = assertThrows(CliException.class, () -> NodeCommand.config(new NodeCommand().options().parse(args)));
+        assertTrue(e.getMessage().contains("--secret") && !e.getMessage().contains("\n"), e.getMessage());
+        String[] sealed = {"--node-id", "sealed", "--secret", "correct horse battery staple",
+                "--failure-timeout-ms", "4000", "--idle-timeout-ms", "30000"};
+        var config = NodeCommand.config(new NodeCommand().options().parse(sealed));
+        assertEquals(java.time.Duration.ofSeconds(4), config.cluster().build().membership().failureTimeout());
+        assertEquals(java.time.Duration.ofSeconds(30), config.idleTimeout());
+    }
 
     @Test
     void sigtermLeavesTheClusterAndSaysSo() throws Exception {
