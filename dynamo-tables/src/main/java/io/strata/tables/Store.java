@@ -11,7 +11,7 @@ import java.util.Optional;
  * cloud and {@code EmbeddedStore} for a local directory.
  *
  * <p>Errors: {@link InvalidQueryException} (HTTP 400), {@link NotFoundException} (404), {@link DuplicateKeyException}
- * (409). Every write is atomic and validated in full first: a refused request leaves the store unchanged.
+ * and {@link ConditionFailedException} (409), {@link ContentionException} (503, safe to retry). Every write is atomic and validated in full first: a refused request leaves the store unchanged.
  *
  * <p>Items: any JSON object whose key attribute is a non-empty string; attributes that key a secondary index must be
  * non-empty strings when present. Numbers are kept exactly (integers stay integers, decimals keep their digits, at most
@@ -62,6 +62,17 @@ public interface Store extends AutoCloseable {
      * @throws InvalidQueryException  the update is malformed or does not fit the item (e.g. {@code $inc} on a string)
      */
     ObjectNode update(TableDefinition table, String key, ObjectNode mongoUpdate);
+
+    /**
+     * Like {@link #update}, but only if the item as stored matches the Mongo-style {@code mongoCondition} at the moment
+     * the update is applied (checked and written atomically): how a state machine refuses a transition that another
+     * writer made impossible meanwhile.
+     *
+     * @throws ConditionFailedException the item exists but does not match; nothing was written
+     * @throws NotFoundException        no item has that key
+     * @throws InvalidQueryException    the condition or update is malformed
+     */
+    ObjectNode updateIf(TableDefinition table, String key, ObjectNode mongoCondition, ObjectNode mongoUpdate);
 
     /** @throws NotFoundException no item has that key */
     void delete(TableDefinition table, String key);

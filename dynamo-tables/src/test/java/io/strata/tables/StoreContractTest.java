@@ -314,6 +314,37 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void conditionalUpdateWritesOnlyWhenTheItemMatches() {
+        store.create(Tables.TASKS, json("{'task_id': 't', 'status': 'running', 'n': 1}"));
+        ObjectNode after = store.updateIf(Tables.TASKS, "t", json("{'status': {'$in': ['pending', 'running']}}"),
+                json("{'$set': {'status': 'complete'}, '$inc': {'n': 1}}"));
+        assertEquals(json("{'task_id': 't', 'status': 'complete', 'n': 2}"), after);
+        ConditionFailedException refused = assertThrows(ConditionFailedException.class, () -> store.updateIf(Tables.TASKS, "t",
+                json("{'status': {'$in': ['pending', 'running']}}"), json("{'$set': {'status': 'running'}}")));
+        assertEquals("complete", refused.current().get("status").asText(), "the refusal shows the item as it is");
+        assertEquals(after, store.get(Tables.TASKS, "t").orElseThrow(), "a failed condition writes nothing");
+        assertThrows(NotFoundException.class, () -> store.updateIf(Tables.TASKS, "ghost", json("{}"),
+                json("{'$set': {'status': 'running'}}")));
+        assertInvalid("$where", () -> store.updateIf(Tables.TASKS, "t", json("{'$where': 'x'}"), json("{'$set': {'a': 1}}")));
+    }
+
+    @Test
+    void concurrentConditionalTransitionsLetExactlyOneWin() throws Exception {
+        store.create(Tables.TASKS, json("{'task_id': 'race', 'status': 'running'}"));
+        AtomicInteger won = new AtomicInteger();
+        runConcurrently(8, i -> {
+            try {
+                store.updateIf(Tables.TASKS, "race", json("{'status': 'running'}"),
+                        json("{'$set': {'status': 'complete', 'winner': " + i + "}}"));
+                won.incrementAndGet();
+            } catch (ConditionFailedException lost) {
+                // the expected outcome for all but one
+            }
+        });
+        assertEquals(1, won.get(), "a terminal state is entered once");
+    }
+
+    @Test
     void invalidUpdatesAreRefusedAndLeaveTheItemUnchanged() {
         ObjectNode original = json("{'split_runner_id': 'r', 'n': 1, 's': 'text', 'tags': ['x'], 'meta': {'k': 'v'}}");
         store.create(Tables.SPLIT_RUNNERS, original);

@@ -5,6 +5,8 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -24,6 +26,11 @@ public interface ControlPlaneConfig {
     @WithName("data-dir")
     @WithDefault("${user.home}/.strata/control-plane")
     Path dataDir();
+
+    /** Whether to create missing tables at start-up; false where Terraform created them and IAM grants no CreateTable. */
+    @WithName("create-tables")
+    @WithDefault("true")
+    boolean createTables();
 
     /** Physical table names are this prefix + the logical name ({@code strata-tasks}). */
     @WithName("table-prefix")
@@ -46,6 +53,20 @@ public interface ControlPlaneConfig {
     @WithName("parent-pid")
     Optional<Long> parentPid();
 
+    /** Base64 of 32 bytes: the key split runners' kubeconfigs are encrypted with in the store (never stored there). */
+    @WithName("kubeconfig-key")
+    Optional<String> kubeconfigKey();
+
+    /** Used when {@link #kubeconfigKey()} is not set: a key file, created (owner-only) when missing. */
+    @WithName("kubeconfig-key-file")
+    @WithDefault("${user.home}/.strata/kubeconfig.key")
+    Path kubeconfigKeyFile();
+
+    /** How long a split job may run before it is stopped and its task failed (Jobs: activeDeadlineSeconds). */
+    @WithName("split-job-deadline")
+    @WithDefault("PT6H")
+    Duration splitJobDeadline();
+
     @WithName("local-launcher")
     LocalLauncher localLauncher();
 
@@ -62,6 +83,10 @@ public interface ControlPlaneConfig {
         @WithName("jvm-options")
         @WithDefault("--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m")
         String jvmOptions();
+
+        /** Folders whose files local split jobs may read through file: URLs or paths; none by default. */
+        @WithName("file-roots")
+        Optional<List<Path>> fileRoots();
     }
 
     interface Kubernetes {
@@ -98,6 +123,13 @@ public interface ControlPlaneConfig {
         /** A fixed NodePort (30000-32767) for clusters whose firewall opens only that one; absent lets the cluster pick. */
         @WithName("node-port")
         OptionalInt nodePort();
+
+        /**
+         * API server hosts allowed although they are loopback or link-local (a cluster on this machine, a test's mock);
+         * every other such kubeconfig is refused.
+         */
+        @WithName("allowed-local-api-servers")
+        Optional<List<String>> allowedLocalApiServers();
 
         /** Namespace when the kubeconfig's context names none. */
         @WithName("default-namespace")

@@ -19,7 +19,7 @@ class ChildProcessFailureTest {
     @Test
     void childThatDiesUnreportedLeavesItsTaskFailedWithItsLog() throws Exception {
         String taskId = SeedExamplesContract.call("POST", "/start_model_split_job", """
-                {"task_data": {"model_name": "m", "model_download_url": "file:/nonexistent.gguf", "world_size": 1,
+                {"task_data": {"model_name": "m", "model_download_url": "https://models.test/m.gguf", "world_size": 1,
                                "model_split_config": {}},
                  "container_image": "strata/splitter:test"}""", 200).get("task_id").asText();
         JsonNode task = TaskPolling.awaitEnd(taskId);

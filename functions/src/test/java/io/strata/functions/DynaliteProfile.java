@@ -2,6 +2,7 @@ package io.strata.functions;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
+import io.strata.model.TestModels;
 import io.strata.tables.dynamo.Dynalite;
 import org.junit.jupiter.api.Assertions;
 
@@ -22,7 +23,8 @@ public class DynaliteProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.of("strata.store", "dynamodb",
                 "strata.data-dir", FreshDataDir.create("dynalite"),
-                "strata.table-prefix", "functions-test-" + System.nanoTime() + "-");
+                "strata.table-prefix", "functions-test-" + System.nanoTime() + "-",
+                "strata.local-launcher.file-roots", TestModels.repoRoot().resolve("../shared/models").normalize().toString());
     }
 
     @Override

@@ -1,6 +1,10 @@
 package io.strata.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.strata.functions.registry.TaskTokens;
+import io.strata.tables.Store;
+import io.strata.tables.Tables;
+import jakarta.inject.Inject;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -27,6 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 @QuarkusTest
 @TestProfile(KubernetesLauncherProfile.class)
 class KubernetesLauncherTest {
+
+    @Inject
+    Store store;
+
 
     @ConfigProperty(name = "strata.kubernetes.master-url")
     String masterUrl;
@@ -61,6 +69,9 @@ class KubernetesLauncherTest {
             Container container = job.getSpec().getTemplate().getSpec().getContainers().getFirst();
             assertEquals("myregistry/model-split-job:latest", container.getImage());
             Map<String, String> env = container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+            String token = env.remove("STRATA_TASK_TOKEN");
+            assertEquals(store.get(Tables.TASKS, taskId).orElseThrow().get(TaskTokens.DIGEST_FIELD).asText(), TaskTokens.digest(token),
+                    "the Job holds its own task's token; the task only its digest");
             String url = KubernetesLauncherProfile.PUBLIC_URL;
             assertEquals(Map.of("TASK_ID", taskId,
                     "TASK_DATA", SeedExamplesContract.json(taskData).toString(),

@@ -11,6 +11,7 @@ import io.strata.sdk.Blocks;
 import io.strata.sdk.ModelLayerClient;
 import io.strata.sdk.RegistryException;
 import io.strata.sdk.RetryPolicy;
+import io.strata.functions.registry.TaskTokens;
 import io.strata.sdk.TaskStatusClient;
 import io.strata.split.ModelPlan;
 import io.strata.split.ModelPlanFile;
@@ -53,26 +54,33 @@ class SdkClientsTest {
     @Test
     void taskStatusClientMovesATaskThroughItsStates() throws Exception {
         ObjectNode task = JsonNodeFactory.instance.objectNode();
-        task.put("task_id", "sdk-task").put("task_type", "model_splits").put("status", "pending");
+        String token = TaskTokens.newToken();
+        task.put("task_id", "sdk-task").put("task_type", "model_splits").put("status", "pending")
+                .put(TaskTokens.DIGEST_FIELD, TaskTokens.digest(token));
         store.create(Tables.TASKS, task);
-        TaskStatusClient client = new TaskStatusClient(base().resolve("/task-status"), RetryPolicy.NONE);
+        TaskStatusClient client = new TaskStatusClient(base().resolve("/task-status"), RetryPolicy.NONE, token);
 
         client.markRunning("sdk-task");
         assertEquals("running", SeedExamplesContract.call("GET", "/task/sdk-task", null, 200).get("data").get("status").asText());
-        client.markFailed("sdk-task", "main failed: out of disk");
-        JsonNode failed = SeedExamplesContract.call("GET", "/task/sdk-task", null, 200).get("data");
-        assertEquals("failed", failed.get("status").asText());
-        assertEquals("main failed: out of disk", failed.get("error").asText());
+        client.reportProgress("sdk-task", "download", 512, 1024);
+        JsonNode downloading = SeedExamplesContract.call("GET", "/task/sdk-task", null, 200).get("data");
+        assertEquals(JSON.readTree("{\"phase\": \"download\", \"done\": 512, \"total\": 1024, \"percent\": 50}"),
+                downloading.get("progress"));
         client.markComplete("sdk-task", Map.of("status", "done", "world_size", 2));
         JsonNode complete = SeedExamplesContract.call("GET", "/task/sdk-task", null, 200).get("data");
         assertEquals("complete", complete.get("status").asText());
         assertEquals(JSON.readTree("{\"status\": \"done\", \"world_size\": 2}"), complete.get("result"));
-        assertFalse(complete.has("error"), "a later state clears an earlier error");
+        assertFalse(complete.has("progress"), "a finished task carries its result, not its last progress");
         assertEquals(1, SeedExamplesContract.call("POST", "/tasks", "{\"status\": \"complete\", \"task_id\": \"sdk-task\"}", 200)
                 .get("data").size());
+        RegistryException late = assertThrows(RegistryException.class, () -> client.markFailed("sdk-task", "late"));
+        assertEquals(409, late.status(), "a finished task does not change");
 
         RegistryException unknown = assertThrows(RegistryException.class, () -> client.markRunning("no-such-task"));
         assertEquals(404, unknown.status());
+        RegistryException foreign = assertThrows(RegistryException.class,
+                () -> new TaskStatusClient(base().resolve("/task-status"), RetryPolicy.NONE, "not-the-token").markRunning("sdk-task"));
+        assertEquals(403, foreign.status());
     }
 
     @Test
@@ -138,5 +146,29 @@ class SdkClientsTest {
         assertEquals(1, SeedExamplesContract.call("POST", "/model-plan", planJson, 200).get("data").get("created").asInt(),
                 "registering again fills in what is missing");
         assertEquals(before, StoreDump.of(store));
+    }
+
+    @Test
+    void blocksPutAsLeasesAreFoundUntilTheyExpireOrAreDeleted() throws Exception {
+        Blocks blocks = new Blocks(base(), RetryPolicy.NONE);
+        ObjectNode running = JsonNodeFactory.instance.objectNode();
+        running.put("block_component_uri", "strata.transformer-stage:0.1.0").put("block_model_layer_hash", "lease-hash")
+                .put("block_node", "n1").put("block_endpoint", "http://10.0.0.5:8080").put("block_status", "ready")
+                .put("block_ttl_seconds", 30);
+        blocks.put("n1:lease-block", running);
+        blocks.put("n1:lease-block", running.deepCopy().put("block_status", "ready"));
+        List<JsonNode> found = blocks.query("strata.transformer-stage:0.1.0", "lease-hash");
+        assertEquals(1, found.size(), "putting again renews, it does not duplicate");
+        assertEquals("n1", found.getFirst().get("block_node").asText());
+
+        ObjectNode stale = JsonNodeFactory.instance.objectNode();
+        stale.put("block_id", "dead-node:lease-block").put("block_component_uri", "strata.transformer-stage:0.1.0")
+                .put("block_model_layer_hash", "lease-hash").put("block_expires_at_ms", System.currentTimeMillis() - 1);
+        store.create(Tables.BLOCKS, stale);
+        assertEquals(1, blocks.query("strata.transformer-stage:0.1.0", "lease-hash").size(), "an expired lease is not found");
+
+        assertTrue(blocks.delete("n1:lease-block"));
+        assertFalse(blocks.delete("n1:lease-block"), "deleting again finds nothing");
+        assertTrue(blocks.query("strata.transformer-stage:0.1.0", "lease-hash").isEmpty());
     }
 }

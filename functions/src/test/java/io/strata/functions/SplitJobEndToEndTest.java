@@ -3,9 +3,9 @@ package io.strata.functions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import io.strata.model.TestModels;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,8 +31,8 @@ class SplitJobEndToEndTest {
 
     private static final int WORLD_SIZE = 2;
 
-    @TempDir
-    Path out;
+    @Inject
+    ControlPlaneConfig config;
 
     private String start(Path outputDir) {
         String body = """
@@ -52,6 +52,7 @@ class SplitJobEndToEndTest {
 
     @Test
     void stories260kIsSplitRegisteredAndReusedBySecondJob() throws Exception {
+        Path out = config.dataDir().resolve("split-work").resolve("end-to-end");
         String first = start(out.resolve("first"));
         JsonNode pending = SeedExamplesContract.call("GET", "/task/" + first, null, 200).get("data");
         assertEquals("1Gi", pending.get("storage_size").asText(), "storage_size defaults to 1Gi");
@@ -77,6 +78,12 @@ class SplitJobEndToEndTest {
             assertEquals(WORLD_SIZE, layer.get("model_world_size").asInt());
             assertEquals("stories260K", layer.get("model_asset_id").asText());
             assertEquals(artifact.toUri().toString(), layer.get("model_layer_public_url").asText());
+        }
+        String vdagId = result.get("registered").get("vdag_id").asText();
+        JsonNode vdag = SeedExamplesContract.call("GET", "/vdag/" + vdagId, null, 200).get("data");
+        assertEquals(WORLD_SIZE, vdag.get("stages").size(), "the job registered its vDAG itself");
+        for (JsonNode blockId : vdag.get("stages")) {
+            SeedExamplesContract.call("GET", "/block/" + blockId.asText(), null, 200);
         }
         JsonNode registered = SeedExamplesContract.call("POST", "/model-layers",
                 "{\"model_asset_id\": \"stories260K\"}", 200).get("data");

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * the embedded store, for {@code strata demo}: its split jobs run the built-in splitter with this
  * JVM's classpath, and it stops when this process stops or dies.
  */
-final class ControlPlaneProcess implements AutoCloseable {
+public final class ControlPlaneProcess implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START = Duration.ofSeconds(90);
 
@@ -38,8 +38,11 @@ final class ControlPlaneProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts it with its store in {@code dataDir} and waits until it answers. */
-    static ControlPlaneProcess start(Path dataDir, Path log) throws IOException, InterruptedException {
+    /**
+     * Starts it with its store in {@code dataDir}, letting its split jobs read local files under {@code fileRoots} only,
+     * and waits until it answers.
+     */
+    public static ControlPlaneProcess start(Path dataDir, Path log, List<Path> fileRoots) throws IOException, InterruptedException {
         Path jar = runnerJar();
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -50,6 +53,8 @@ final class ControlPlaneProcess implements AutoCloseable {
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port, "-Dstrata.store=embedded",
                 "-Dstrata.data-dir=" + dataDir.toAbsolutePath(),
                 "-Dstrata.local-launcher.classpath=" + System.getProperty("java.class.path"),
+                "-Dstrata.local-launcher.file-roots=" + String.join(",", fileRoots.stream()
+                        .map(root -> root.toAbsolutePath().normalize().toString().replace(",", "\\,")).toList()),
                 "-Dstrata.parent-pid=" + ProcessHandle.current().pid(), "-jar", jar.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ControlPlaneProcess cp = new ControlPlaneProcess(p, "http://127.0.0.1:" + port, log);
@@ -66,7 +71,7 @@ final class ControlPlaneProcess implements AutoCloseable {
         return cp;
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return baseUrl;
     }
 

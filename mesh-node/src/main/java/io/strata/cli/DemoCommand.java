@@ -94,8 +94,12 @@ final class DemoCommand extends OptionsCommand {
         Path work = Path.of(o.string("work-dir").replaceFirst("^~", System.getProperty("user.home"))).toAbsolutePath();
         PrintStream info = json ? err : out;
 
+        List<Path> readable = new ArrayList<>(List.of(model.toAbsolutePath().getParent()));
+        if (tokenizer != null) {
+            readable.add(tokenizer.toAbsolutePath().getParent());
+        }
         try (ControlPlaneProcess controlPlane = ControlPlaneProcess.start(work.resolve("control-plane"),
-                work.resolve("logs").resolve("control-plane.log"))) {
+                work.resolve("logs").resolve("control-plane.log"), readable)) {
             info.printf("control plane %s (pid %d, embedded store in %s)%n", controlPlane.baseUrl(), controlPlane.pid(),
                     work.resolve("control-plane"));
             Split split = splitThroughControlPlane(controlPlane, model, tokenizer, stages, work, info);
@@ -164,7 +168,8 @@ final class DemoCommand extends OptionsCommand {
         ObjectNode config = JSON.createObjectNode();
         config.put("split_strategy", "even");
         config.put("context_tokens", 2048);
-        config.put("output_dir", work.resolve(modelId + "-" + stages).toString());
+        // The control plane's local jobs write only under its own split-work folder.
+        config.put("output_dir", work.resolve("control-plane").resolve("split-work").resolve(modelId + "-" + stages).toString());
         if (tokenizer != null) {
             config.put("tokenizer_url", tokenizer.toAbsolutePath().toUri().toString());
         }

@@ -1,13 +1,17 @@
 package io.strata.cli;
 
+import io.strata.engine.DeviceChoice;
+import io.strata.engine.StageEngines;
 import io.strata.mesh.cluster.ClusterConfig;
 import io.strata.mesh.gateway.GatewayConfig;
+import io.strata.mesh.node.BlockRegistration;
 import io.strata.mesh.node.MeshNode;
 import io.strata.mesh.node.NodeConfig;
 import io.strata.mesh.transport.WireDType;
 import io.strata.split.ByteSizes;
 
 import java.io.IOException;
+import java.net.URI;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -60,16 +64,24 @@ final class NodeCommand extends OptionsCommand {
                 .value("http-port", "N", "gateway port (0: any free)", "8080")
                 .value("cache-dir", "DIR", "artifact cache", "~/.strata/cache")
                 .value("plans", "PLAN,...", "model plans to serve (*.plan.json paths or URLs)", null)
+                .value("device", DeviceChoice.FORMS, "where this node's stages run (auto: the first GPU when usable, else the CPU)", "cpu")
                 .value("wire-dtype", "TYPE", "hidden states between stages: f32 (exact), f16, bf16, q8", "f32")
                 .value("heartbeat-ms", "N", "announcement interval", "2000")
                 .value("max-sessions", "N", "sessions this node's stages hold before refusing more", "256")
                 .value("stall-timeout-ms", "N", "no token for this long: the gateway fails over", "10000")
+                .value("control-plane", "URL", "register the blocks this node runs in this control plane's block DB", null)
                 .flag("exit-with-stdin", "shut down when standard input closes (for parents that start nodes)");
     }
 
     @Override
     int run(Options.Parsed o, PrintStream out, PrintStream err) throws Exception {
         NodeConfig config = config(o);
+        URI controlPlane = o.optional("control-plane").map(ControlPlaneUrl::parse).orElse(null);
+        try {
+            StageEngines.useDevice(DeviceChoice.parse(o.string("device")), line -> err.println("strata node: " + line));
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--device " + o.string("device") + ": " + e.getMessage());
+        }
         if (o.flag("exit-with-stdin")) {
             // watching from the start: a parent that dies while this node is still joining takes it down too
             Thread.ofPlatform().daemon().name("strata-stdin-watch").start(() -> {
@@ -83,8 +95,12 @@ final class NodeCommand extends OptionsCommand {
         } catch (IOException e) {
             throw new CliException(e.getMessage(), 1);
         }
+        BlockRegistration registration = controlPlane == null ? null : BlockRegistration.start(node, controlPlane);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            if (registration != null) {
+                registration.close();
+            }
             int sessions = node.stages().sessionCount() + node.client().active();
             node.close();
             // not through java.util.logging: its own shutdown hook may already have closed the handlers

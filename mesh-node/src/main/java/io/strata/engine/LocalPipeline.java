@@ -90,10 +90,12 @@ public final class LocalPipeline implements AutoCloseable {
         return models.getFirst();
     }
 
-    /** A generator over the stages that stops at the tokenizer's end-of-sequence token. */
+    /**
+     * A generator over the stages that stops at the model's end-of-sequence ids: the tokenizer's
+     * EOS, a GGUF file's end-of-turn id, every id of generation_config.json's eos_token_id.
+     */
     public Generator generator() {
-        int eos = tokenizer().eos();
-        return eos >= 0 ? new Generator(stages, eos) : new Generator(stages);
+        return new Generator(stages, firstModel().chatFormat().stopIds());
     }
 
     @Override

@@ -59,4 +59,18 @@ class NodeCommandTest {
             node.destroyForcibly();
         }
     }
+
+    @Test
+    void deviceCudaWithoutAGpuRefusesInOneLineNamingTheReason() {
+        io.strata.cuda.CudaProbe probe = io.strata.cuda.CudaProbe.run();
+        org.junit.jupiter.api.Assumptions.assumeFalse(probe.usable(), "this machine has a GPU");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = Strata.standard().run(new String[] {"node", "--device", "cuda", "--cache-dir", dir.toString()},
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8), new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(code != 0);
+        assertEquals("strata node: --device cuda: cannot run on cuda:0: " + probe.summary() + "\n", message);
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
 }

@@ -1,5 +1,6 @@
 package io.strata.model;
 
+import io.strata.tokenizer.ChatFormat;
 import io.strata.tokenizer.Tokenizer;
 
 import java.nio.file.Path;
@@ -25,6 +26,14 @@ public interface LoadedModel extends AutoCloseable {
 
     /** The model's tokenizer. */
     Tokenizer tokenizer();
+
+    /**
+     * The model's chat template and the ids that end a reply; a format that carries no template
+     * (llama2.c) has only the tokenizer's EOS.
+     */
+    default ChatFormat chatFormat() {
+        return ChatFormat.plain(tokenizer());
+    }
 
     /** Every tensor by canonical name, unmodifiable, in file order. */
     Map<String, WeightTensor> tensors();

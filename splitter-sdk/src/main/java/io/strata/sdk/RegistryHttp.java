@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Sends one JSON request to a control-plane service and unwraps the seed's envelope
@@ -33,13 +34,20 @@ final class RegistryHttp {
     private final HttpClient client;
     private final RetryPolicy retry;
     private final String apiToken;
+    private final Map<String, String> headers;
 
     RegistryHttp(RetryPolicy retry) {
         this(retry, System.getenv(API_TOKEN_VARIABLE));
     }
 
     RegistryHttp(RetryPolicy retry, String apiTokenOrNull) {
+        this(retry, apiTokenOrNull, Map.of());
+    }
+
+    /** {@code headers}: sent with every request (a task's own token, say). */
+    RegistryHttp(RetryPolicy retry, String apiTokenOrNull, Map<String, String> headers) {
         this.retry = retry;
+        this.headers = Map.copyOf(headers);
         this.apiToken = apiTokenOrNull == null || apiTokenOrNull.isBlank() ? null : apiTokenOrNull;
         this.client = HttpClient.newBuilder()
                 // HTTP/1.1 only: the client's h2c upgrade attempt on a POST confuses some servers (Vert.x)
@@ -76,6 +84,7 @@ final class RegistryHttp {
         if (apiToken != null) {
             builder.header("Authorization", "Bearer " + apiToken);
         }
+        headers.forEach(builder::header);
         HttpRequest httpRequest = builder.build();
         String lastProblem = null;
         for (int attempt = 1; attempt <= retry.attempts(); attempt++) {

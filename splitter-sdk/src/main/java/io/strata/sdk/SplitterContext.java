@@ -24,6 +24,8 @@ public final class SplitterContext {
     public static final String TASK_STATUS_UPDATE_URL = "TASK_STATUS_UPDATE_URL";
     public static final String MODEL_LAYERS_REGISTRY_URL = "MODEL_LAYERS_REGISTRY_URL";
     public static final String BLOCK_DB_URL = "BLOCK_DB_URL";
+    /** The task's own secret, sent with every status update (the control plane refuses updates without it). */
+    public static final String TASK_TOKEN = "STRATA_TASK_TOKEN";
 
     private final String taskId;
     private final ObjectNode taskData;

@@ -1,8 +1,11 @@
 package io.strata.sdk;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -26,12 +29,12 @@ public final class SplitterExecutor {
     }
 
     public static int execute(Class<? extends ModelSplitter> type, SplitterContext ctx) {
-        return execute(type, ctx, new TaskStatusClient(ctx.taskStatusUpdateUrl()));
+        return execute(type, ctx, TaskStatusClient.of(ctx));
     }
 
     /** Loads the splitter by class name, so a missing or wrong class is recorded as the task's failure. */
     public static int execute(String className, SplitterContext ctx) {
-        TaskStatusClient status = new TaskStatusClient(ctx.taskStatusUpdateUrl());
+        TaskStatusClient status = TaskStatusClient.of(ctx);
         Class<? extends ModelSplitter> type;
         try {
             type = load(className);
@@ -52,13 +55,20 @@ public final class SplitterExecutor {
         try {
             ModelSplitter splitter = construct(type, ctx);
             phase = "begin";
+            progress(status, ctx, "download", 0);
             PhaseResult result = splitter.begin();
             if (result instanceof PhaseResult.Success(Map<String, Object> afterBegin)) {
                 phase = "main";
+                progress(status, ctx, "split", 1);
                 result = splitter.main(afterBegin);
                 if (result instanceof PhaseResult.Success(Map<String, Object> afterMain)) {
                     phase = "finish";
+                    progress(status, ctx, "register", 2);
                     result = splitter.finish(afterMain);
+                    if (result instanceof PhaseResult.Success(Map<String, Object> finished)) {
+                        phase = "registering the model plan";
+                        result = registerPlan(ctx, finished);
+                    }
                 }
             }
             return switch (result) {
@@ -75,6 +85,32 @@ public final class SplitterExecutor {
             LOG.log(System.Logger.Level.ERROR, "task " + ctx.taskId() + ": " + phase + " threw", e);
             return fail(status, ctx, phase + " failed: " + RegistryHttp.describe(e));
         }
+    }
+
+    /** The phases a job goes through, reported as progress while it runs (download, split, register: i of 3). */
+    private static void progress(TaskStatusClient status, SplitterContext ctx, String phase, int done) {
+        try {
+            status.reportProgress(ctx.taskId(), phase, done, 3);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "task " + ctx.taskId() + ": could not report progress " + phase + ": "
+                    + RegistryHttp.describe(e));
+        }
+    }
+
+    /**
+     * A result holding a model plan ({@code model_plan_data}) has its blocks and vDAG registered in the block DB
+     * (BLOCK_DB_URL) before the task completes, so a complete task's plan is always findable; the registration's
+     * answer is added to the result as {@code registered}.
+     */
+    private static PhaseResult registerPlan(SplitterContext ctx, Map<String, Object> finished) throws IOException {
+        Object plan = finished.get("model_plan_data");
+        if (plan == null || ctx.blockDbUrl().isEmpty()) {
+            return PhaseResult.success(finished);
+        }
+        JsonNode registered = Blocks.fromContext(ctx).registerPlan(RegistryHttp.JSON.valueToTree(plan));
+        Map<String, Object> result = new LinkedHashMap<>(finished);
+        result.put("registered", RegistryHttp.JSON.convertValue(registered, Map.class));
+        return PhaseResult.success(result);
     }
 
     private static boolean isJson(Map<String, Object> data) {

@@ -176,7 +176,7 @@ public final class SplitWriter {
         }
         GgufHyperparameters.put(writer, model.config(), model.source().getFileName().toString());
         if (model instanceof io.strata.model.hf.HuggingFaceModel hf) {
-            Tokenizers.embedHuggingFace(hf.tokenizerJson(), hf.tokenizerConfigJson())
+            Tokenizers.embedHuggingFace(hf.tokenizerJson(), hf.tokenizerConfigJson(), hf.generationConfigJson())
                     .forEach(writer::put);
         } else if (model.tokenizer() instanceof SentencePieceBpeTokenizer spm) {
             spm.ggufMetadata().forEach(writer::put);

@@ -156,6 +156,9 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     @Override
     public byte[] decodeBytes(int previous, int token) {
+        if (Vocabulary.beyondPieces(token, pieces.length)) {
+            return new byte[0];
+        }
         checkToken(token);
         return output[token].clone();
     }
@@ -164,8 +167,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     public String decode(int previous, int[] tokens) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int t : tokens) {
-            checkToken(t);
-            out.writeBytes(output[t]);
+            out.writeBytes(decodeBytes(-1, t));
         }
         return out.toString(StandardCharsets.UTF_8);
     }

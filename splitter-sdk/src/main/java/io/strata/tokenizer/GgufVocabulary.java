@@ -19,6 +19,8 @@ final class GgufVocabulary {
     static final String EMBEDDED_TOKENIZER_JSON = "strata.tokenizer.huggingface_json";
     /** Its tokenizer_config.json, when the model had one. */
     static final String EMBEDDED_TOKENIZER_CONFIG_JSON = "strata.tokenizer.huggingface_config_json";
+    /** Its generation_config.json (the EOS ids generation stops at), when the model had one. */
+    static final String EMBEDDED_GENERATION_CONFIG_JSON = "strata.tokenizer.huggingface_generation_config_json";
     private GgufVocabulary() {
     }
 
@@ -47,6 +49,26 @@ final class GgufVocabulary {
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(source, "tokenizer: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The chat template ({@code tokenizer.chat_template}) and stop ids (EOS, end-of-turn and
+     * end-of-message ids, as llama.cpp names them) of a GGUF file; a split of a Hugging Face model
+     * answers from the files it embeds.
+     */
+    static ChatFormat chatFormat(GgufMetadata metadata, Tokenizer tokenizer) {
+        Path source = metadata.source() != null ? metadata.source() : Path.of("GGUF metadata");
+        if (metadata.has(EMBEDDED_TOKENIZER_JSON)) {
+            return HuggingFaceChatFormat.read(source, metadata.optionalString(EMBEDDED_TOKENIZER_CONFIG_JSON).orElse(null),
+                    metadata.optionalString(EMBEDDED_GENERATION_CONFIG_JSON).orElse(null), tokenizer);
+        }
+        int n = tokenizer.vocabSize();
+        int[] stops = {tokenizer.eos(), optionalId(metadata, "tokenizer.ggml.eos_token_id", n, -1),
+                optionalId(metadata, "tokenizer.ggml.eot_token_id", n, -1),
+                optionalId(metadata, "tokenizer.ggml.eom_token_id", n, -1)};
+        return new ChatFormat(metadata.optionalString("tokenizer.chat_template").orElse(null),
+                ChatFormat.pieceOrEmpty(tokenizer, tokenizer.bos()), ChatFormat.pieceOrEmpty(tokenizer, tokenizer.eos()),
+                stops);
     }
 
     private static Tokenizer sentencePiece(GgufMetadata md, Path source) {

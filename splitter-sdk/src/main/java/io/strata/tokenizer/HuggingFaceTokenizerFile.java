@@ -160,10 +160,19 @@ final class HuggingFaceTokenizerFile {
         boolean dummyPrefix = false;
         boolean everySegment = true;
         boolean onlyWithoutSpace = false;
-        boolean splitAtSpaces = false;
         boolean spacesReplaced = false;
+        List<WordSplit> splits = new ArrayList<>();
+        Normalizer.Form form = null;
         for (JsonNode step : steps(normalizer, "normalizers")) {
-            switch (step.path("type").asText("")) {
+            String t = step.path("type").asText("");
+            switch (t) {
+                case "NFC", "NFD", "NFKC", "NFKD" -> {
+                    // applied first: a Unicode form never touches spaces or ▁, so it commutes with the rest
+                    if (form != null) {
+                        throw fail("normalizer has two Unicode normalizations; Strata applies one");
+                    }
+                    form = Normalizer.Form.valueOf(t);
+                }
                 case "Prepend" -> {
                     if (!step.path("prepend").asText("").equals(METASPACE)) {
                         throw fail("normalizer Prepend adds \"" + step.path("prepend").asText("")
@@ -179,13 +188,20 @@ final class HuggingFaceTokenizerFile {
                     spacesReplaced = true;
                 }
                 default -> throw fail("normalizer " + step.path("type").asText("(no type)")
-                        + " is not supported with SentencePiece-style BPE — Strata reads Prepend(\"▁\") and Replace(\" \", \"▁\")");
+                        + " is not supported with SentencePiece-style BPE — Strata reads Prepend(\"▁\"),"
+                        + " Replace(\" \", \"▁\") and NFC/NFD/NFKC/NFKD");
             }
         }
         for (JsonNode step : steps(pre, "pretokenizers")) {
-            if (!step.path("type").asText("").equals("Metaspace")) {
-                throw fail("pre_tokenizer " + step.path("type").asText("(no type)")
-                        + " is not supported with SentencePiece-style BPE — Strata reads Metaspace");
+            String t = step.path("type").asText("");
+            if (t.equals("Split")) {
+                // Gemma's Split(" ") runs after spaces became ▁, so it finds nothing: kept for exactness all the same
+                splits.add(wordSplit(step));
+                continue;
+            }
+            if (!t.equals("Metaspace")) {
+                throw fail("pre_tokenizer " + (t.isEmpty() ? "(no type)" : t)
+                        + " is not supported with SentencePiece-style BPE — Strata reads Metaspace and Split");
             }
             if (!step.path("replacement").asText(METASPACE).equals(METASPACE)) {
                 throw fail("Metaspace replacement is \"" + step.path("replacement").asText() + "\", not \"▁\"");
@@ -203,7 +219,9 @@ final class HuggingFaceTokenizerFile {
                 default -> throw fail("Metaspace prepend_scheme \"" + scheme + "\" is unknown (always, first, never)");
             }
             onlyWithoutSpace = true;
-            splitAtSpaces = step.path("split").asBoolean(true);
+            if (step.path("split").asBoolean(true)) {
+                splits.add(new WordSplit(Pattern.compile(METASPACE), WordSplit.Behavior.MERGED_WITH_NEXT));
+            }
         }
         if (!spacesReplaced) {
             throw fail("SentencePiece-style BPE without Replace(\" \", \"▁\") or Metaspace — spaces would not match"
@@ -225,7 +243,7 @@ final class HuggingFaceTokenizerFile {
                 ? config.path("add_bos_token").asBoolean(true)
                 : true;
         return SentencePieceBpeTokenizer.withMerges(vocab.pieces, types, merges, bos, eos, unk, addBos, dummyPrefix,
-                everySegment, onlyWithoutSpace, splitAtSpaces);
+                everySegment, onlyWithoutSpace, splits, form);
     }
 
     /** The pieces by id from model.vocab and added_tokens; ids no entry names are unused gaps. */
@@ -356,6 +374,25 @@ final class HuggingFaceTokenizerFile {
         }
         if (pattern.has("String")) {
             return Pattern.quote(pattern.get("String").asText());
+        }
+        throw fail("Split pre-tokenizer has no Regex or String pattern");
+    }
+
+    /** A Split pre-tokenizer of SentencePiece-style BPE, by its String or Regex pattern and behaviour. */
+    private WordSplit wordSplit(JsonNode split) {
+        String behavior = split.path("behavior").asText("");
+        WordSplit.Behavior b = WordSplit.Behavior.of(behavior);
+        if (b == null || split.path("invert").asBoolean(false)) {
+            throw fail("Split pre-tokenizer with behavior " + behavior + (split.path("invert").asBoolean(false)
+                    ? " (inverted)" : "") + " is not supported — Strata reads Removed, Isolated, MergedWithPrevious"
+                    + " and MergedWithNext");
+        }
+        JsonNode pattern = split.path("pattern");
+        if (pattern.has("String")) {
+            return new WordSplit(Pattern.compile(Pattern.quote(pattern.get("String").asText())), b);
+        }
+        if (pattern.has("Regex")) {
+            return new WordSplit(new PreTokenizer(pattern.get("Regex").asText()).pattern(), b);
         }
         throw fail("Split pre-tokenizer has no Regex or String pattern");
     }

@@ -24,6 +24,10 @@ final class PreTokenizer {
         }
     }
 
+    Pattern pattern() {
+        return pattern;
+    }
+
     String regex() {
         return pattern.pattern();
     }

@@ -6,6 +6,7 @@ import io.strata.model.gguf.GgufValue.GgufArray;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,7 +45,8 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     private final boolean metaspace;
     private final boolean prefixEverySegment;
     private final boolean prefixOnlyWithoutSpace;
-    private final boolean splitAtSpaces;
+    private final List<WordSplit> splits;
+    private final Normalizer.Form normalization;
     private final SpecialTokenMatcher specials;
 
     /**
@@ -63,13 +65,13 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     public SentencePieceBpeTokenizer(String[] pieces, float[] scores, int[] tokenTypes, int bos, int eos, int unk,
                                      boolean addBos, boolean addDummyPrefix, boolean metaspacePieces) {
         this(pieces, requireLength(scores, pieces), null, tokenTypes, bos, eos, unk, addBos, addDummyPrefix,
-                metaspacePieces, true, false, false);
+                metaspacePieces, true, false, List.of(), null);
     }
 
     private SentencePieceBpeTokenizer(String[] pieces, float[] scores, MergeTable merges, int[] tokenTypes,
                                       int bos, int eos, int unk, boolean addBos, boolean addDummyPrefix,
                                       boolean metaspace, boolean prefixEverySegment, boolean prefixOnlyWithoutSpace,
-                                      boolean splitAtSpaces) {
+                                      List<WordSplit> splits, Normalizer.Form normalization) {
         if (pieces == null || pieces.length == 0) {
             throw new IllegalArgumentException("a vocabulary needs at least one piece");
         }
@@ -88,7 +90,8 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
         this.metaspace = metaspace;
         this.prefixEverySegment = prefixEverySegment;
         this.prefixOnlyWithoutSpace = prefixOnlyWithoutSpace;
-        this.splitAtSpaces = splitAtSpaces;
+        this.splits = List.copyOf(splits);
+        this.normalization = normalization;
 
         index = new HashMap<>(n * 2);
         byteTokens = new int[256];
@@ -101,7 +104,8 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
                     index.putIfAbsent(pieces[i], i);
                     special.putIfAbsent(pieces[i], i);
                 }
-                case TokenType.CONTROL -> special.putIfAbsent(pieces[i], i);
+                // llama.cpp also takes an unknown token written out (<unk>) as that token
+                case TokenType.CONTROL, TokenType.UNKNOWN -> special.putIfAbsent(pieces[i], i);
                 case TokenType.BYTE -> {
                     int b = TokenType.byteOfPiece(pieces[i]);
                     if (b < 0) {
@@ -137,12 +141,15 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
      *                               text (Metaspace "first")
      * @param prefixOnlyWithoutSpace true skips the prefix where the text already starts with a space
      *                               (Metaspace), false always adds it (Prepend, SentencePiece)
-     * @param splitAtSpaces          true cuts the text before every {@code ▁} first (Metaspace with split)
+     * @param splits                 pre-tokenizer cuts applied in turn to the spaced text (Metaspace's split
+     *                               before every {@code ▁}, a Split step); merges never cross a cut
+     * @param normalization          Unicode normalization of each text run before anything else, or null
      */
     static SentencePieceBpeTokenizer withMerges(String[] pieces, int[] tokenTypes, List<String[]> merges,
                                                 int bos, int eos, int unk, boolean addBos,
                                                 boolean addDummyPrefix, boolean prefixEverySegment,
-                                                boolean prefixOnlyWithoutSpace, boolean splitAtSpaces) {
+                                                boolean prefixOnlyWithoutSpace, List<WordSplit> splits,
+                                                Normalizer.Form normalization) {
         Map<String, Integer> ids = new HashMap<>(pieces.length * 2);
         for (int i = 0; i < pieces.length; i++) {
             if (pieces[i] != null) {
@@ -151,7 +158,7 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
         }
         MergeTable table = MergeTable.of(ids, merges);
         return new SentencePieceBpeTokenizer(pieces, null, table, tokenTypes, bos, eos, unk, addBos, addDummyPrefix,
-                true, prefixEverySegment, prefixOnlyWithoutSpace, splitAtSpaces);
+                true, prefixEverySegment, prefixOnlyWithoutSpace, splits, normalization);
     }
 
     /**
@@ -231,25 +238,24 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
                 afterSpecial = true;
                 continue;
             }
-            String s = segment.text();
+            String s = normalization == null ? segment.text() : Normalizer.normalize(segment.text(), normalization);
+            if (s.isEmpty()) {
+                continue;
+            }
+            // Metaspace looks at the text it is given: one already starting with ▁ gets no second one
             if (addDummyPrefix && afterSpecial && (prefixEverySegment || segment.offset() == 0)
-                    && !(prefixOnlyWithoutSpace && s.charAt(0) == ' ')) {
+                    && !(prefixOnlyWithoutSpace && (s.charAt(0) == ' ' || s.charAt(0) == METASPACE))) {
                 s = " " + s;
             }
             if (metaspace) {
                 s = s.replace(' ', METASPACE);
             }
-            if (splitAtSpaces) {
-                int from = 0;
-                for (int i = 1; i < s.length(); i++) {
-                    if (s.charAt(i) == METASPACE) {
-                        encodeRun(s.substring(from, i), out);
-                        from = i;
-                    }
-                }
-                encodeRun(s.substring(from), out);
-            } else {
-                encodeRun(s, out);
+            List<String> words = List.of(s);
+            for (WordSplit split : splits) {
+                words = words.stream().flatMap(w -> split.apply(w).stream()).toList();
+            }
+            for (String word : words) {
+                encodeRun(word, out);
             }
             afterSpecial = false;
         }
@@ -321,6 +327,9 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
 
     @Override
     public byte[] decodeBytes(int previous, int token) {
+        if (Vocabulary.beyondPieces(token, pieces.length)) {
+            return new byte[0];
+        }
         checkToken(token);
         byte[] bytes = output[token];
         // SentencePiece drops the dummy-prefix space of the first piece after BOS (run.c, PR #89).

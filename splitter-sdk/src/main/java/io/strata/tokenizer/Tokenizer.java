@@ -17,7 +17,8 @@ public interface Tokenizer {
      * The bytes token {@code token} stands for when it follows {@code previous} (SentencePiece
      * drops the leading space of the first piece after BOS). Bytes, not a String, because one
      * UTF-8 character may be spread over several byte-fallback tokens: a streaming caller joins
-     * the bytes and prints whole characters.
+     * the bytes and prints whole characters. An id past the last piece (a model's vocabulary may
+     * be padded beyond its tokenizer's) has no text: it gives no bytes.
      */
     byte[] decodeBytes(int previous, int token);
 

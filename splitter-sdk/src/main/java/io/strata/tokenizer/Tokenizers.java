@@ -31,10 +31,11 @@ public final class Tokenizers {
 
     /**
      * GGUF metadata that carries a Hugging Face tokenizer verbatim, so a GGUF file written from a
-     * Hugging Face model (a split artifact) tokenizes exactly as the folder did.
+     * Hugging Face model (a split artifact) tokenizes exactly as the folder did and keeps its chat
+     * template and stop ids; {@code tokenizerConfig} and {@code generationConfig} may be null or absent.
      */
-    public static Map<String, GgufValue> embedHuggingFace(Path tokenizerJson,
-                                                                                    Path tokenizerConfig) {
+    public static Map<String, GgufValue> embedHuggingFace(Path tokenizerJson, Path tokenizerConfig,
+                                                          Path generationConfig) {
         Map<String, GgufValue> md = new LinkedHashMap<>();
         try {
             md.put(GgufVocabulary.EMBEDDED_TOKENIZER_JSON,
@@ -43,10 +44,40 @@ public final class Tokenizers {
                 md.put(GgufVocabulary.EMBEDDED_TOKENIZER_CONFIG_JSON,
                         GgufValue.ofString(Files.readString(tokenizerConfig)));
             }
+            if (generationConfig != null && Files.isRegularFile(generationConfig)) {
+                md.put(GgufVocabulary.EMBEDDED_GENERATION_CONFIG_JSON,
+                        GgufValue.ofString(Files.readString(generationConfig)));
+            }
         } catch (IOException e) {
             throw new ModelFormatException(tokenizerJson, "cannot be read: " + e, e);
         }
         return md;
+    }
+
+    /** A GGUF file's chat template and stop ids, for the tokenizer built from the same metadata. */
+    public static ChatFormat chatFormatFromGguf(GgufMetadata metadata, Tokenizer tokenizer) {
+        return GgufVocabulary.chatFormat(metadata, tokenizer);
+    }
+
+    /**
+     * A Hugging Face folder's chat template and stop ids from its tokenizer_config.json and
+     * generation_config.json (either may be null or absent), for the tokenizer read beside them.
+     */
+    public static ChatFormat chatFormatFromHuggingFace(Path tokenizerConfig, Path generationConfig, Tokenizer tokenizer) {
+        Path source = tokenizerConfig != null ? tokenizerConfig : generationConfig;
+        return HuggingFaceChatFormat.read(source, readIfPresent(tokenizerConfig), readIfPresent(generationConfig),
+                tokenizer);
+    }
+
+    private static String readIfPresent(Path file) {
+        if (file == null || !Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "cannot be read: " + e, e);
+        }
     }
 
     /**

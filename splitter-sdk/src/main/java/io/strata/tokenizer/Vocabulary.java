@@ -42,6 +42,15 @@ record Vocabulary(String[] pieces, byte[] types, int bos, int eos, int unk) {
         }
     }
 
+    /**
+     * Whether a token id lies past the last piece: a model's embedding often has more rows than its
+     * tokenizer has pieces (padding to a multiple of 64 or 128), and a sampled id from there has no
+     * text, so it decodes to nothing rather than stopping the generation.
+     */
+    static boolean beyondPieces(int token, int vocabSize) {
+        return token >= vocabSize;
+    }
+
     private static int checkId(String what, int id, int n) {
         if (id < -1 || id >= n) {
             throw new IllegalArgumentException(what + " id " + id + " is outside the vocabulary of " + n

@@ -43,13 +43,15 @@ public final class TestModels {
     }
 
     /**
-     * The fidelity suite ({@code ../shared/fidelity}: small models of every architecture with
-     * reference tokens in {@code cases.json}); aborts (skips) the calling test when absent, fails it on CI.
+     * The fidelity suite ({@code ../shared/fidelity}: real tokenizer files, chat templates and
+     * their reference ids), or wherever {@code STRATA_FIDELITY} points; absent: skipped, or failed on CI.
      */
     public static Path fidelityDir() {
-        Path dir = repoRoot().resolve("../shared/fidelity").normalize();
+        String env = System.getenv("STRATA_FIDELITY");
+        Path dir = env != null && !env.isBlank() ? Path.of(env).toAbsolutePath().normalize()
+                : repoRoot().resolve("../shared/fidelity").normalize();
         if (!Files.isRegularFile(dir.resolve("cases.json"))) {
-            missing("the fidelity suite " + dir + " is missing (it holds cases.json and the models it names)");
+            missing("the fidelity suite " + dir + " is missing (set STRATA_FIDELITY to the folder holding cases.json)");
         }
         return dir;
     }

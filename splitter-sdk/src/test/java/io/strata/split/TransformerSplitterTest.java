@@ -84,7 +84,10 @@ class TransformerSplitterTest {
                 ? LoopbackServer.Response.json(200, "{\"success\": true}") : registry(r, layers))) {
             assertEquals(SplitterExecutor.EXIT_COMPLETE, runJob(server, "task-1", dir.resolve("first")));
             List<JsonNode> posts = statusPosts(server);
-            assertEquals(List.of("running", "complete"), posts.stream().map(p -> p.get("status").asText()).toList());
+            assertEquals(List.of("running", "complete"), posts.stream().filter(p -> !p.has("progress"))
+                    .map(p -> p.get("status").asText()).toList());
+            assertEquals(List.of("download", "split", "register"), posts.stream().filter(p -> p.has("progress"))
+                    .map(p -> p.get("progress").get("phase").asText()).toList(), "the job reports its phases while running");
             JsonNode result = posts.getLast().get("result");
             assertEquals(0, result.get("reused_layers").asInt());
             JsonNode blocks = result.get("model_plan_data").get("blocks");

@@ -2,6 +2,8 @@ package io.strata.tables.dynamo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.tables.ConditionFailedException;
+import io.strata.tables.ContentionException;
 import io.strata.tables.DuplicateKeyException;
 import io.strata.tables.InvalidQueryException;
 import io.strata.tables.NotFoundException;
@@ -181,11 +183,28 @@ public final class DynamoDbStore implements Store {
 
     @Override
     public ObjectNode update(TableDefinition table, String key, ObjectNode mongoUpdate) {
+        return update(table, key, null, UpdateParser.parse(table, mongoUpdate));
+    }
+
+    @Override
+    public ObjectNode updateIf(TableDefinition table, String key, ObjectNode mongoCondition, ObjectNode mongoUpdate) {
+        Filter condition = FilterParser.parse(mongoCondition);
+        return update(table, key, condition, UpdateParser.parse(table, mongoUpdate));
+    }
+
+    /**
+     * The condition is checked on the strongly consistent read; the versioned write then makes check and write one
+     * atomic step, as a concurrent change fails the write and the loop checks again on the fresh item.
+     */
+    private ObjectNode update(TableDefinition table, String key, Filter condition, Update update) {
         ItemRules.checkedKey(table, key);
-        Update update = UpdateParser.parse(table, mongoUpdate);
         for (int attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
             Map<String, AttributeValue> stored = read(table, key).orElseThrow(() -> notFound(table, key));
             ObjectNode before = visible(stored);
+            if (condition != null && !FilterMatcher.matches(condition, before)) {
+                throw new ConditionFailedException(table.name() + ": item \"" + key + "\" does not meet the update's condition",
+                        before);
+            }
             ObjectNode after = ItemRules.checkedItem(table, UpdateApplier.apply(update, before));
             if (JsonOrder.equal(before, after)) {
                 return after;
@@ -198,8 +217,8 @@ public final class DynamoDbStore implements Store {
                 pause(ThreadLocalRandom.current().nextLong(1, 2L << Math.min(attempt, 5)));
             }
         }
-        throw new IllegalStateException(table.name() + ": item \"" + key + "\" changed under " + MAX_UPDATE_ATTEMPTS
-                + " consecutive update attempts; try again");
+        throw new ContentionException(table.name() + ": item \"" + key + "\" changed under " + MAX_UPDATE_ATTEMPTS
+                + " consecutive update attempts; nothing was written, try again");
     }
 
     /** Sets the top-level attributes that changed, removes the ones that went, and bumps the version — if unchanged since read. */

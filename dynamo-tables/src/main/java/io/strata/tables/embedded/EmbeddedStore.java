@@ -91,7 +91,13 @@ public final class EmbeddedStore implements Store {
 
     @Override
     public ObjectNode update(TableDefinition table, String key, ObjectNode mongoUpdate) {
-        return table(table).update(key, UpdateParser.parse(table, mongoUpdate));
+        return table(table).update(key, null, UpdateParser.parse(table, mongoUpdate));
+    }
+
+    @Override
+    public ObjectNode updateIf(TableDefinition table, String key, ObjectNode mongoCondition, ObjectNode mongoUpdate) {
+        Filter condition = FilterParser.parse(mongoCondition);
+        return table(table).update(key, condition, UpdateParser.parse(table, mongoUpdate));
     }
 
     @Override

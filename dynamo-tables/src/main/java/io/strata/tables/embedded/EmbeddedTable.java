@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.tables.ConditionFailedException;
 import io.strata.tables.DuplicateKeyException;
 import io.strata.tables.NotFoundException;
 import io.strata.tables.TableDefinition;
@@ -96,13 +97,18 @@ final class EmbeddedTable implements AutoCloseable {
         return stored == null ? Optional.empty() : Optional.of(stored.item().deepCopy());
     }
 
-    ObjectNode update(String key, Update update) {
+    /** Applies the update if the item matches {@code condition} (null: always), under the table's lock. */
+    ObjectNode update(String key, Filter condition, Update update) {
         ItemRules.checkedKey(definition, key);
         lock.lock();
         try {
             Stored stored = items.get(key);
             if (stored == null) {
                 throw notFound(key);
+            }
+            if (condition != null && !FilterMatcher.matches(condition, stored.item())) {
+                throw new ConditionFailedException(definition.name() + ": item \"" + key + "\" does not meet the update's condition",
+                        stored.item());
             }
             ObjectNode after = ItemRules.checkedItem(definition, UpdateApplier.apply(update, stored.item()));
             if (!JsonOrder.equal(stored.item(), after)) {

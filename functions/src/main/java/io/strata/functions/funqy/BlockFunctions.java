@@ -28,6 +28,11 @@ public class BlockFunctions {
     }
 
     @Funq
+    public ObjectNode putBlock(JsonNode input) {
+        return Envelope.data(blocks.put(FunctionInputs.key(input, "block_id"), input));
+    }
+
+    @Funq
     public ObjectNode getBlock(JsonNode input) {
         return Envelope.data(blocks.get(FunctionInputs.key(input, "block_id")));
     }
@@ -51,6 +56,17 @@ public class BlockFunctions {
     @Funq
     public ObjectNode getVdag(JsonNode input) {
         return Envelope.data(vdags.get(FunctionInputs.key(input, "vdag_id")));
+    }
+
+    @Funq
+    public ObjectNode deleteVdag(JsonNode input) {
+        vdags.delete(FunctionInputs.key(input, "vdag_id"));
+        return Envelope.message("vDAG deleted");
+    }
+
+    @Funq
+    public ObjectNode queryVdags(JsonNode filter) {
+        return Envelope.data(vdags.query(filter));
     }
 
     @Funq

@@ -25,12 +25,23 @@ public class TaskFunctions {
 
     @Funq
     public ObjectNode updateTaskStatus(JsonNode input) {
-        return TaskAnswers.updated(tasks.updateStatus(input));
+        // A function has no headers: the job's token travels in the input, beside the status update.
+        if (input instanceof ObjectNode object && object.has("task_token")) {
+            ObjectNode update = object.deepCopy();
+            JsonNode token = update.remove("task_token");
+            return TaskAnswers.updated(tasks.updateStatus(update, token.isTextual() ? token.textValue() : null));
+        }
+        return TaskAnswers.updated(tasks.updateStatus(input, null));
     }
 
     @Funq
     public ObjectNode getTask(JsonNode input) {
         return Envelope.data(tasks.get(FunctionInputs.key(input, "task_id")));
+    }
+
+    @Funq
+    public ObjectNode cancelTask(JsonNode input) {
+        return Envelope.data(splitJobs.cancel(FunctionInputs.key(input, "task_id")));
     }
 
     @Funq

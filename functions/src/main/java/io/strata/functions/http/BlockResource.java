@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -32,6 +33,12 @@ public class BlockResource {
     @Path("block/{block_id}")
     public ObjectNode get(@PathParam("block_id") String blockId) {
         return Envelope.data(blocks.get(blockId));
+    }
+
+    @PUT
+    @Path("block/{block_id}")
+    public ObjectNode put(@PathParam("block_id") String blockId, @Context RoutingContext request) {
+        return Envelope.data(blocks.put(blockId, RequestBodies.json(request)));
     }
 
     @DELETE

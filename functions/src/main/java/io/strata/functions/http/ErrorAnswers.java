@@ -4,6 +4,8 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.quarkus.funqy.runtime.ApplicationException;
 import io.strata.functions.api.ApiException;
+import io.strata.tables.ConditionFailedException;
+import io.strata.tables.ContentionException;
 import io.strata.tables.DuplicateKeyException;
 import io.strata.tables.InvalidQueryException;
 import io.strata.tables.NotFoundException;
@@ -36,6 +38,8 @@ public final class ErrorAnswers {
         return switch (t) {
             case ApiException api -> api;
             case DuplicateKeyException e -> ApiException.conflict(e.getMessage());
+            case ConditionFailedException e -> ApiException.conflict(e.getMessage());
+            case ContentionException e -> new ApiException(503, e.getMessage());
             case NotFoundException e -> ApiException.notFound(e.getMessage());
             case InvalidQueryException e -> ApiException.badRequest(e.getMessage());
             default -> {

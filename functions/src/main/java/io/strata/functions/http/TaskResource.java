@@ -3,9 +3,11 @@ package io.strata.functions.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.functions.api.Envelope;
 import io.strata.functions.launch.SplitJobs;
+import io.strata.functions.registry.TaskTokens;
 import io.strata.functions.registry.Tasks;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -34,13 +36,20 @@ public class TaskResource {
     @POST
     @Path("task-status")
     public ObjectNode updateStatus(@Context RoutingContext request) {
-        return io.strata.functions.api.TaskAnswers.updated(tasks.updateStatus(RequestBodies.json(request)));
+        return io.strata.functions.api.TaskAnswers.updated(tasks.updateStatus(RequestBodies.json(request),
+                request.request().getHeader(TaskTokens.HEADER)));
     }
 
     @GET
     @Path("task/{task_id}")
     public ObjectNode get(@PathParam("task_id") String taskId) {
         return Envelope.data(tasks.get(taskId));
+    }
+
+    @DELETE
+    @Path("task/{task_id}")
+    public ObjectNode cancel(@PathParam("task_id") String taskId) {
+        return Envelope.data(splitJobs.cancel(taskId));
     }
 
     @POST

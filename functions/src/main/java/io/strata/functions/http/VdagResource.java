@@ -6,6 +6,7 @@ import io.strata.functions.registry.ModelPlans;
 import io.strata.functions.registry.Vdags;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -35,6 +36,19 @@ public class VdagResource {
     @Path("vdag/{vdag_id}")
     public ObjectNode get(@PathParam("vdag_id") String vdagId) {
         return Envelope.data(vdags.get(vdagId));
+    }
+
+    @DELETE
+    @Path("vdag/{vdag_id}")
+    public ObjectNode delete(@PathParam("vdag_id") String vdagId) {
+        vdags.delete(vdagId);
+        return Envelope.message("vDAG deleted");
+    }
+
+    @POST
+    @Path("vdags")
+    public ObjectNode query(@Context RoutingContext request) {
+        return Envelope.data(vdags.query(RequestBodies.json(request)));
     }
 
     @POST

@@ -12,7 +12,11 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.quarkus.runtime.StartupEvent;
 import io.strata.functions.ControlPlaneConfig;
+import io.strata.functions.registry.Tasks;
+import jakarta.enterprise.event.Observes;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -41,8 +45,37 @@ public class KubernetesLauncher implements SplitJobLauncher {
     @Inject
     ControlPlaneConfig config;
 
+    @Inject
+    Tasks tasks;
+
     private KubernetesClient client;
     private String namespace;
+    private KubernetesJobWatch watch;
+
+    /** With this launcher configured, the Jobs' status drives their tasks from the start. */
+    void watchJobs(@Observes StartupEvent startup) {
+        if (config.launcher() == ControlPlaneConfig.LauncherKind.kubernetes) {
+            startWatch();
+        }
+    }
+
+    private synchronized void startWatch() {
+        if (watch == null) {
+            watch = new KubernetesJobWatch(client(), namespace(), tasks);
+        }
+    }
+
+    /** Deletes the task's Job and its pods (the caller has already marked the task failed). */
+    @Override
+    public void cancel(String taskId) {
+        try {
+            client().batch().v1().jobs().inNamespace(namespace()).withName(jobName(taskId))
+                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+        } catch (KubernetesClientException e) {
+            throw new LaunchException(502, "the Kubernetes API at " + client().getMasterUrl() + " did not delete Job "
+                    + jobName(taskId) + ": " + e.getMessage(), e);
+        }
+    }
 
     @Override
     public ObjectNode describe(String taskId) {
@@ -85,6 +118,7 @@ public class KubernetesLauncher implements SplitJobLauncher {
                 .withNewMetadata().withName(jobName(job.taskId())).withNamespace(namespace()).withLabels(labels).endMetadata()
                 .withNewSpec()
                 .withBackoffLimit(config.kubernetes().backoffLimit())
+                .withActiveDeadlineSeconds(config.splitJobDeadline().toSeconds())
                 .withTtlSecondsAfterFinished(config.kubernetes().ttlSecondsAfterFinished())
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels).endMetadata()
@@ -127,6 +161,9 @@ public class KubernetesLauncher implements SplitJobLauncher {
 
     @PreDestroy
     synchronized void close() {
+        if (watch != null) {
+            watch.close();
+        }
         if (client != null) {
             client.close();
         }

@@ -15,6 +15,8 @@ final class SplitJobEnvironment {
     static final String WORK_DIR = "STRATA_SPLIT_WORK_DIR";
     /** The SDK's clients send it as a bearer token when the control plane requires one. */
     static final String API_TOKEN = "STRATA_API_TOKEN";
+    /** The job's own task token: status updates without it are refused. */
+    static final String TASK_TOKEN = SplitterContext.TASK_TOKEN;
 
     private SplitJobEnvironment() {
     }
@@ -27,6 +29,7 @@ final class SplitJobEnvironment {
         env.put(SplitterContext.TASK_STATUS_UPDATE_URL, base + "/task-status");
         env.put(SplitterContext.MODEL_LAYERS_REGISTRY_URL, base);
         env.put(SplitterContext.BLOCK_DB_URL, base);
+        env.put(TASK_TOKEN, job.taskToken());
         return env;
     }
 }

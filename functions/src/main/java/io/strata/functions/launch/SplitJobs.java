@@ -8,6 +8,7 @@ import io.strata.functions.ControlPlaneConfig;
 import io.strata.functions.api.ApiException;
 import io.strata.functions.api.Fields;
 import io.strata.functions.api.JsonBodies;
+import io.strata.functions.registry.TaskTokens;
 import io.strata.functions.registry.Tasks;
 import io.strata.tables.TaskStatus;
 import io.vertx.core.net.SocketAddress;
@@ -68,17 +69,41 @@ public class SplitJobs {
         details.put("container_image", image);
         details.put("storage_size", storageSize);
         String taskId = UUID.randomUUID().toString();
+        String token = TaskTokens.newToken();
+        SplitJob job = new SplitJob(taskId, token, taskData, image, storageSize, callerBaseUrl());
+        launcher.check(job);
         details.setAll(launcher.describe(taskId));
-        tasks.createPending(taskId, Tasks.MODEL_SPLITS, taskData, details);
+        tasks.createPending(taskId, Tasks.MODEL_SPLITS, taskData, details, token);
         try {
-            launcher.launch(new SplitJob(taskId, taskData, image, storageSize, callerBaseUrl()));
+            launcher.launch(job);
         } catch (LaunchException e) {
             LOG.errorf(e, "task %s: launch failed", taskId);
-            tasks.setStatus(taskId, TaskStatus.FAILED, null, "launch failed: " + e.getMessage());
+            tasks.finishIfOpen(taskId, TaskStatus.FAILED, null, "launch failed: " + e.getMessage());
             throw new ApiException(e.status(), "could not launch the split job: " + e.getMessage() + " (task " + taskId
                     + " is marked failed)");
         }
         return taskId;
+    }
+
+    /**
+     * {@code DELETE /task/{id}}: marks an open task failed ("cancelled") and stops its job with the launcher that
+     * started it; a finished task is a 409.
+     */
+    public ObjectNode cancel(String taskId) {
+        ObjectNode task = tasks.get(taskId);
+        if (!tasks.finishIfOpen(taskId, TaskStatus.FAILED, null, "cancelled by DELETE /task/" + taskId)) {
+            throw ApiException.conflict("task " + taskId + " is " + tasks.get(taskId).path("status").asText()
+                    + "; only a pending or running task can be cancelled");
+        }
+        SplitJobLauncher launcher = "kubernetes".equals(task.path("launcher").asText()) ? kubernetes : local;
+        try {
+            launcher.cancel(taskId);
+        } catch (LaunchException e) {
+            LOG.warnf("task %s: cancelled, but its job could not be stopped: %s", taskId, e.getMessage());
+            throw new ApiException(e.status(), "task " + taskId + " is marked failed (cancelled), but its job could not be"
+                    + " stopped: " + e.getMessage());
+        }
+        return tasks.get(taskId);
     }
 
     private SplitJobLauncher launcher() {

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.Config;
+import io.strata.functions.ControlPlaneConfig;
 import io.strata.functions.api.ApiException;
 import io.strata.functions.api.Fields;
 import io.strata.functions.api.JsonBodies;
 import io.strata.functions.runner.DeployedRunner;
+import io.strata.functions.runner.KubeconfigSeal;
 import io.strata.functions.runner.RequestKubeconfig;
 import io.strata.functions.runner.SplitRunnerDeployer;
 import io.strata.tables.NotFoundException;
@@ -36,11 +38,13 @@ public class SplitRunners {
 
     static final String KUBECONFIG = "cluster_k8s_config";
     static final String DEPLOYMENT = "split_runner_deployment";
-    private static final Set<String> HIDDEN = Set.of(KUBECONFIG, DEPLOYMENT);
+    /** The kubeconfig as stored: encrypted (see {@link KubeconfigSeal}). */
+    static final String KUBECONFIG_SEALED = "cluster_k8s_config_sealed";
+    private static final Set<String> HIDDEN = Set.of(KUBECONFIG, KUBECONFIG_SEALED, DEPLOYMENT);
     private static final List<String> CREATE_FIELDS = List.of(KUBECONFIG, "split_runner_public_host",
             "split_runner_metadata", "split_runner_tags");
     private static final List<String> RECORD_FIELDS = List.of("split_runner_id", "split_runner_public_url",
-            "split_runner_metadata", "split_runner_public_host", "split_runner_tags", KUBECONFIG, DEPLOYMENT);
+            "split_runner_metadata", "split_runner_public_host", "split_runner_tags", KUBECONFIG_SEALED, DEPLOYMENT);
     /** A host name, IPv4 address or bracketed IPv6 address: what can stand between "http://" and ":port". */
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})|\\[[0-9A-Fa-f:.]{2,45}]");
 
@@ -50,6 +54,22 @@ public class SplitRunners {
     @Inject
     SplitRunnerDeployer deployer;
 
+    @Inject
+    ControlPlaneConfig config;
+
+    private volatile KubeconfigSeal seal;
+
+    private KubeconfigSeal seal() {
+        if (seal == null) {
+            seal = KubeconfigSeal.of(config.kubeconfigKey(), config.kubeconfigKeyFile());
+        }
+        return seal;
+    }
+
+    private Config cluster(ObjectNode kubeconfig) {
+        return RequestKubeconfig.parse(kubeconfig, config.splitRunner().allowedLocalApiServers().orElse(List.of()));
+    }
+
     /** Deploys and registers a runner; returns its id. */
     public String create(JsonNode body) {
         ObjectNode request = JsonBodies.object(body, "a split runner");
@@ -58,7 +78,7 @@ public class SplitRunners {
         String host = host(f.requiredString("split_runner_public_host"));
         ObjectNode metadata = f.optionalObject("split_runner_metadata").orElseGet(JsonNodeFactory.instance::objectNode);
         ArrayNode tags = f.optionalStringArray("split_runner_tags").orElseGet(JsonNodeFactory.instance::arrayNode);
-        Config cluster = RequestKubeconfig.parse(kubeconfig);
+        Config cluster = cluster(kubeconfig);
 
         String id = UUID.randomUUID().toString();
         DeployedRunner deployed = deployer.deploy(cluster, id);
@@ -68,7 +88,7 @@ public class SplitRunners {
         record.set("split_runner_metadata", metadata);
         record.put("split_runner_public_host", host);
         record.set("split_runner_tags", tags);
-        record.set(KUBECONFIG, kubeconfig);
+        record.set(KUBECONFIG_SEALED, seal().seal(kubeconfig, id));
         record.set(DEPLOYMENT, JsonBodies.mapper().valueToTree(deployed));
         try {
             store.create(Tables.SPLIT_RUNNERS, record);
@@ -102,7 +122,10 @@ public class SplitRunners {
             ((ObjectNode) set).put("split_runner_public_url", url(host(set.get("split_runner_public_host").textValue()), nodePort));
         }
         ValidatedUpdate.apply(store, Tables.SPLIT_RUNNERS, id, document, "no split runner with id " + id, after -> {
-            ValidatedUpdate.requireUnchanged(current, after, "split_runner_id", KUBECONFIG, DEPLOYMENT);
+            if (after.has(KUBECONFIG)) {
+                throw ApiException.badRequest("field " + KUBECONFIG + " cannot be changed by an update");
+            }
+            ValidatedUpdate.requireUnchanged(current, after, "split_runner_id", KUBECONFIG_SEALED, DEPLOYMENT);
             check(after);
         });
     }
@@ -111,7 +134,7 @@ public class SplitRunners {
     public void delete(String id) {
         ObjectNode record = record(id);
         DeployedRunner deployed = JsonBodies.mapper().convertValue(record.get(DEPLOYMENT), DeployedRunner.class);
-        deployer.undeploy(RequestKubeconfig.parse((ObjectNode) record.get(KUBECONFIG)), deployed);
+        deployer.undeploy(cluster(seal().open(record.path(KUBECONFIG_SEALED), id)), deployed);
         try {
             store.delete(Tables.SPLIT_RUNNERS, id);
         } catch (NotFoundException deletedMeanwhile) {

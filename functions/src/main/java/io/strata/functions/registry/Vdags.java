@@ -8,12 +8,19 @@ import io.strata.functions.api.ApiException;
 import io.strata.functions.api.Fields;
 import io.strata.functions.api.JsonBodies;
 import io.strata.tables.DuplicateKeyException;
+import io.strata.tables.NotFoundException;
 import io.strata.tables.Store;
 import io.strata.tables.Tables;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -27,9 +34,21 @@ public class Vdags {
     @Inject
     Store store;
 
-    /** Registers a vDAG ({@code vdag_id} generated when absent); returns its id. */
+    /**
+     * Registers a vDAG ({@code vdag_id} generated when absent) whose stages are all registered blocks and whose edges
+     * make no cycle; returns its id.
+     */
     public String create(JsonNode body) {
         ObjectNode vdag = checked(JsonBodies.object(body, "a vDAG").deepCopy());
+        if (store.get(Tables.VDAGS, vdag.get("vdag_id").textValue()).isPresent()) {
+            throw ApiException.conflict("vDAG " + vdag.get("vdag_id").textValue() + " already exists");
+        }
+        for (JsonNode stage : vdag.get("stages")) {
+            if (store.get(Tables.BLOCKS, stage.textValue()).isEmpty()) {
+                throw ApiException.badRequest("field stages names block \"" + stage.textValue() + "\", which is not registered;"
+                        + " register it first (POST /block, or POST /model-plan for a whole plan)");
+            }
+        }
         try {
             store.create(Tables.VDAGS, vdag);
         } catch (DuplicateKeyException e) {
@@ -40,6 +59,18 @@ public class Vdags {
 
     public ObjectNode get(String vdagId) {
         return store.get(Tables.VDAGS, vdagId).orElseThrow(() -> ApiException.notFound("no vDAG with id " + vdagId));
+    }
+
+    public void delete(String vdagId) {
+        try {
+            store.delete(Tables.VDAGS, vdagId);
+        } catch (NotFoundException e) {
+            throw ApiException.notFound("no vDAG with id " + vdagId);
+        }
+    }
+
+    public ArrayNode query(JsonNode filter) {
+        return Queries.array(store.query(Tables.VDAGS, Queries.filter(filter)));
     }
 
     /** The vDAG with its id filled in and its edges checked (or made a chain); refuses stages or edges that do not fit. */
@@ -64,6 +95,7 @@ public class Vdags {
             }
             vdag.set("edges", edges);
         }
+        Map<String, List<String>> next = new HashMap<>();
         for (int i = 0; i < edges.size(); i++) {
             Fields edge = Fields.of((ObjectNode) edges.get(i), "edges[" + i + "].");
             for (String end : new String[] {"from", "to"}) {
@@ -72,7 +104,37 @@ public class Vdags {
                     throw ApiException.badRequest("field " + edge.name(end) + " names \"" + stage + "\", which is not one of the stages");
                 }
             }
+            next.computeIfAbsent(edge.requiredString("from"), k -> new ArrayList<>()).add(edge.requiredString("to"));
         }
+        refuseCycles(names, next);
         return vdag;
+    }
+
+    /** Activations flow one way: a cycle would send a session's hidden state round for ever. */
+    private static void refuseCycles(Set<String> stages, Map<String, List<String>> next) {
+        Map<String, Integer> incoming = new HashMap<>();
+        stages.forEach(stage -> incoming.put(stage, 0));
+        next.values().forEach(targets -> targets.forEach(to -> incoming.merge(to, 1, Integer::sum)));
+        Deque<String> ready = new ArrayDeque<>();
+        incoming.forEach((stage, count) -> {
+            if (count == 0) {
+                ready.add(stage);
+            }
+        });
+        int ordered = 0;
+        while (!ready.isEmpty()) {
+            String stage = ready.poll();
+            ordered++;
+            for (String to : next.getOrDefault(stage, List.of())) {
+                if (incoming.merge(to, -1, Integer::sum) == 0) {
+                    ready.add(to);
+                }
+            }
+        }
+        if (ordered < stages.size()) {
+            List<String> inCycle = incoming.entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey).sorted().toList();
+            throw ApiException.badRequest("field edges makes a cycle through " + String.join(", ", inCycle)
+                    + "; a vDAG's edges must lead from the first stage to the last without coming back");
+        }
     }
 }

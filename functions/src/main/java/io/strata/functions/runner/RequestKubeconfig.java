@@ -7,6 +7,9 @@ import io.strata.functions.api.ApiException;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,12 +32,18 @@ public final class RequestKubeconfig {
     private RequestKubeconfig() {
     }
 
-    public static Config parse(ObjectNode kubeconfig) {
+    /**
+     * The kubeconfig as a Fabric8 config. Its API server must not be on loopback, link-local (the cloud metadata
+     * service lives there) or the wildcard address, unless its host is one of {@code allowedLocalHosts}: a request must
+     * not aim the control plane at services on its own host.
+     */
+    public static Config parse(ObjectNode kubeconfig, Collection<String> allowedLocalHosts) {
         only(kubeconfig, TOP, FIELD);
         entries(kubeconfig, "clusters", "cluster", CLUSTER);
         entries(kubeconfig, "users", "user", USER);
         entries(kubeconfig, "contexts", "context", CONTEXT);
         String server = server(kubeconfig);
+        requireRemote(URI.create(server).getHost(), allowedLocalHosts);
         Config config;
         try {
             config = Config.fromKubeconfig(kubeconfig.toString());
@@ -51,6 +60,26 @@ public final class RequestKubeconfig {
         config.setConnectionTimeout(10_000);
         config.setRequestTimeout(30_000);
         return config;
+    }
+
+    private static void requireRemote(String host, Collection<String> allowedLocalHosts) {
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (allowedLocalHosts.contains(bare) || allowedLocalHosts.contains(host)) {
+            return;
+        }
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(bare);
+        } catch (UnknownHostException e) {
+            throw ApiException.badRequest(FIELD + ": the API server host " + host + " does not resolve");
+        }
+        for (InetAddress address : addresses) {
+            if (address.isLoopbackAddress() || address.isLinkLocalAddress() || address.isAnyLocalAddress()) {
+                throw ApiException.badRequest(FIELD + ": the API server " + host + " is a " + (address.isLinkLocalAddress()
+                        ? "link-local" : "loopback or wildcard") + " address (" + address.getHostAddress() + "); the control"
+                        + " plane connects only to remote clusters unless strata.split-runner.allowed-local-api-servers names the host");
+            }
+        }
     }
 
     /** The server URL of the cluster that the current context names; everything on that path must be there. */

@@ -59,6 +59,10 @@ public class SplitRunnerDeployer {
                 .withImage(settings.image())
                 .addNewPort().withName("http").withContainerPort(settings.containerPort()).endPort()
                 .withEnv(env)
+                // TCP probes: with an API token set every HTTP path answers 401, so an accepting port is what "up" means.
+                .withNewReadinessProbe().withNewTcpSocket().withNewPort("http").endTcpSocket().withPeriodSeconds(5).endReadinessProbe()
+                .withNewLivenessProbe().withNewTcpSocket().withNewPort("http").endTcpSocket()
+                .withInitialDelaySeconds(20).withPeriodSeconds(10).endLivenessProbe()
                 .endContainer()
                 .endSpec()
                 .endTemplate()

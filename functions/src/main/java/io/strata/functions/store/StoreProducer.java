@@ -44,7 +44,10 @@ public class StoreProducer {
         store.close();
     }
 
-    void createTables(@Observes StartupEvent started, Store store) {
-        store.createTables();
+    /** Unless Terraform owns the tables (the Lambda deployment: strata.create-tables=false, no CreateTable grant). */
+    void createTables(@Observes StartupEvent started, Store store, ControlPlaneConfig config) {
+        if (config.createTables()) {
+            store.createTables();
+        }
     }
 }

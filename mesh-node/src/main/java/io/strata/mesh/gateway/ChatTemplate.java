@@ -3,8 +3,8 @@ package io.strata.mesh.gateway;
 import java.util.List;
 
 /**
- * Chat messages to a prompt. Strata's tokenizers do not run a model's own (Jinja) chat template,
- * so every model gets this plain one:
+ * Chat messages to a prompt for a model whose files carry no chat template of their own (a
+ * model that has one gets it, through {@link JinjaChatTemplate}); such a model gets this plain one:
  * <pre>
  * System: {content}
  *

@@ -39,7 +39,7 @@ final class CompletionHandler {
         ServedModel model = catalog.find(modelId).orElseThrow(() -> ApiException.unavailable("model " + modelId
                 + " is routed but this node cannot load its tokenizer yet; try again shortly"));
         Tokenizer tokenizer = model.tokenizer();
-        int[] prompt = promptTokens(req, tokenizer);
+        int[] prompt = promptTokens(req, model);
         int context = model.contextLength();
         if (prompt.length >= context) {
             throw ApiException.invalid("the prompt has " + prompt.length + " tokens; " + modelId + "'s context holds "
@@ -49,12 +49,11 @@ final class CompletionHandler {
                 : chat ? context - prompt.length : DEFAULT_COMPLETION_TOKENS;
         long seed = req.seed() != null ? req.seed() : ThreadLocalRandom.current().nextLong();
         List<String> stops = new ArrayList<>(req.stop());
-        if (chat) {
+        if (chat && model.template() == null) {
             stops.add(ChatTemplate.USER_TURN);
         }
-        int eos = tokenizer.eos();
         GenerationSpec spec = new GenerationSpec(modelId, prompt, maxTokens, req.temperature(), req.topP(), seed,
-                eos >= 0 && !req.ignoreEos() ? new int[]{eos} : new int[0], GenerationSpec.capacityFor(prompt.length, maxTokens, context));
+                req.ignoreEos() ? new int[0] : model.stopIds(), GenerationSpec.capacityFor(prompt.length, maxTokens, context));
 
         OpenAiShapes shapes = new OpenAiShapes(chat, (chat ? "chatcmpl-" : "cmpl-")
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()), System.currentTimeMillis() / 1000,
@@ -119,6 +118,15 @@ final class CompletionHandler {
         return 200;
     }
 
+    private static String render(ServedModel model, List<ChatTemplate.Message> messages) {
+        try {
+            return model.template().render(messages, true);
+        } catch (JinjaChatTemplate.TemplateFailure e) {
+            throw ApiException.invalid("the chat template of " + model.modelId() + " cannot make a prompt of these"
+                    + " messages: " + e.getMessage(), "messages");
+        }
+    }
+
     private String resolveModel(String asked) {
         List<String> served = servedModels.get();
         if (asked == null || asked.isEmpty()) {
@@ -134,7 +142,8 @@ final class CompletionHandler {
         return asked;
     }
 
-    private static int[] promptTokens(CompletionRequest req, Tokenizer tokenizer) {
+    private static int[] promptTokens(CompletionRequest req, ServedModel model) {
+        Tokenizer tokenizer = model.tokenizer();
         if (req.promptTokens() != null) {
             for (int t : req.promptTokens()) {
                 if (t < 0 || t >= tokenizer.vocabSize()) {
@@ -144,8 +153,14 @@ final class CompletionHandler {
             }
             return req.promptTokens();
         }
-        String text = req.chat() ? ChatTemplate.render(req.messages()) : req.prompt();
-        int[] tokens = tokenizer.encode(text, tokenizer.addsBos());
+        int[] tokens;
+        if (req.chat() && model.template() != null) {
+            // as transformers' apply_chat_template: the template writes BOS itself where the model wants it
+            tokens = tokenizer.encode(render(model, req.messages()), false);
+        } else {
+            String text = req.chat() ? ChatTemplate.render(req.messages()) : req.prompt();
+            tokens = tokenizer.encode(text, tokenizer.addsBos());
+        }
         if (tokens.length == 0) {
             throw ApiException.invalid("the prompt is empty and this model adds no BOS token; give some text",
                     req.chat() ? "messages" : "prompt");

@@ -39,6 +39,7 @@ public final class GatewayServer implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final NodeInfo node;
     private final CompletionHandler completions;
+    private final ModelCatalog catalog;
 
     private GatewayServer(HttpServer server, PipelineClient client, RoutingView routing, ModelCatalog catalog,
                           GatewayMetrics metrics, NodeInfo node) {
@@ -47,6 +48,7 @@ public final class GatewayServer implements AutoCloseable {
         this.routing = routing;
         this.metrics = metrics;
         this.node = node;
+        this.catalog = catalog;
         this.completions = new CompletionHandler(client, catalog, this::servedModels);
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
@@ -112,7 +114,7 @@ public final class GatewayServer implements AutoCloseable {
             }
             case "/v1/models" -> {
                 requireMethod(method, "GET", path);
-                sendJson(ex, 200, OpenAiShapes.modelList(servedModels()));
+                sendJson(ex, 200, OpenAiShapes.modelList(servedModels(), this::chatTemplateKind));
                 return 200;
             }
             case "/health" -> {
@@ -152,6 +154,15 @@ public final class GatewayServer implements AutoCloseable {
     /** Models the routing table can serve now (every stage has a ready replica). */
     List<String> servedModels() {
         return routing.current().models().keySet().stream().sorted().toList();
+    }
+
+    /** Which prompt a chat with the model gets ("model": its own template, "plain"), or null while it cannot be loaded. */
+    private String chatTemplateKind(String modelId) {
+        try {
+            return catalog.find(modelId).map(ServedModel::chatTemplateKind).orElse(null);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private ObjectNode modelsHealth() {

@@ -143,7 +143,8 @@ final class OpenAiShapes {
         return o;
     }
 
-    static ObjectNode modelList(List<String> ids) {
+    /** {@code chatTemplate} gives each model's {@code chat_template} kind ("model" or "plain"; null: not known yet). */
+    static ObjectNode modelList(List<String> ids, java.util.function.Function<String, String> chatTemplate) {
         ObjectNode o = JSON.createObjectNode();
         o.put("object", "list");
         ArrayNode data = o.putArray("data");
@@ -153,6 +154,10 @@ final class OpenAiShapes {
             m.put("object", "model");
             m.put("created", 0);
             m.put("owned_by", "strata");
+            String kind = chatTemplate.apply(id);
+            if (kind != null) {
+                m.put("chat_template", kind);
+            }
         }
         return o;
     }

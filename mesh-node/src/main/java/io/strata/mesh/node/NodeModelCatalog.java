@@ -64,7 +64,8 @@ final class NodeModelCatalog implements ModelCatalog, AutoCloseable {
     }
 
     private ServedModel remember(String modelId, LoadedModel model) {
-        ServedModel m = new ServedModel(modelId, model.tokenizer(), model.config().contextLength());
+        ServedModel m = new ServedModel(modelId, model.tokenizer(), model.config().contextLength(),
+                model.chatFormat());
         known.put(modelId, m);
         return m;
     }

@@ -9,6 +9,7 @@ import io.strata.model.RopeLayout;
 import io.strata.model.SplitPlace;
 import io.strata.model.TensorNames;
 import io.strata.model.WeightTensor;
+import io.strata.tokenizer.ChatFormat;
 import io.strata.tokenizer.Tokenizer;
 import io.strata.tokenizer.Tokenizers;
 
@@ -30,6 +31,7 @@ public final class GgufModel implements LoadedModel {
     private final Map<String, WeightTensor> tensors;
     private final Optional<SplitPlace> splitPlace;
     private Tokenizer tokenizer;
+    private ChatFormat chatFormat;
 
     private GgufModel(GgufFile file, ModelConfig config, Map<String, WeightTensor> tensors,
                       Optional<SplitPlace> splitPlace) {
@@ -109,6 +111,15 @@ public final class GgufModel implements LoadedModel {
             tokenizer = Tokenizers.fromGguf(file.metadata());
         }
         return tokenizer;
+    }
+
+    /** The file's chat template and stop ids (or those of the Hugging Face files it embeds), read on first use. */
+    @Override
+    public synchronized ChatFormat chatFormat() {
+        if (chatFormat == null) {
+            chatFormat = Tokenizers.chatFormatFromGguf(file.metadata(), tokenizer());
+        }
+        return chatFormat;
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.strata.model.ModelFormatException;
 import io.strata.model.RopeLayout;
 import io.strata.model.TensorNames;
 import io.strata.model.WeightTensor;
+import io.strata.tokenizer.ChatFormat;
 import io.strata.tokenizer.Tokenizer;
 import io.strata.tokenizer.Tokenizers;
 
@@ -41,6 +42,7 @@ public final class HuggingFaceModel implements LoadedModel {
     private final List<SafetensorsFile> shards;
     private final Map<String, WeightTensor> tensors;
     private Tokenizer tokenizer;
+    private ChatFormat chatFormat;
 
     private HuggingFaceModel(Path folder, HuggingFaceConfig hfConfig, ModelConfig config,
                              List<SafetensorsFile> shards, Map<String, WeightTensor> tensors) {
@@ -240,6 +242,20 @@ public final class HuggingFaceModel implements LoadedModel {
     /** The folder's tokenizer_config.json (followed when it is a link written out as a file). */
     public Path tokenizerConfigJson() {
         return LinkPlaceholder.resolve(folder.resolve("tokenizer_config.json"));
+    }
+
+    /** The folder's generation_config.json (its EOS ids), followed when it is a link written out as a file. */
+    public Path generationConfigJson() {
+        return LinkPlaceholder.resolve(folder.resolve("generation_config.json"));
+    }
+
+    /** The chat template of tokenizer_config.json and the EOS ids of generation_config.json, read on first use. */
+    @Override
+    public synchronized ChatFormat chatFormat() {
+        if (chatFormat == null) {
+            chatFormat = Tokenizers.chatFormatFromHuggingFace(tokenizerConfigJson(), generationConfigJson(), tokenizer());
+        }
+        return chatFormat;
     }
 
     /** The tokenizer from tokenizer.json (and tokenizer_config.json when present), read on first use. */
