@@ -1,5 +1,7 @@
 package io.strata.cli;
 
+import io.strata.engine.DeviceChoice;
+import io.strata.engine.StageEngines;
 import io.strata.mesh.cluster.ClusterConfig;
 import io.strata.mesh.gateway.GatewayConfig;
 import io.strata.mesh.node.BlockRegistration;
@@ -62,10 +64,16 @@ final class NodeCommand extends OptionsCommand {
                 .value("http-port", "N", "gateway port (0: any free)", "8080")
                 .value("cache-dir", "DIR", "artifact cache", "~/.strata/cache")
                 .value("plans", "PLAN,...", "model plans to serve (*.plan.json paths or URLs)", null)
+                .value("device", DeviceChoice.FORMS, "where this node's stages run (auto: the first GPU when usable, else the CPU)", "cpu")
                 .value("wire-dtype", "TYPE", "hidden states between stages: f32 (exact), f16, bf16, q8", "f32")
                 .value("heartbeat-ms", "N", "announcement interval", "2000")
                 .value("max-sessions", "N", "sessions this node's stages hold before refusing more", "256")
                 .value("stall-timeout-ms", "N", "no token for this long: the gateway fails over", "10000")
+                .value("join-timeout-ms", "N", "a joiner waits this long for the cluster before founding its own", "2000")
+                .value("failure-timeout-ms", "N", "a silent member is expelled after this long", "10000")
+                .value("idle-timeout-ms", "N", "a stage session with no traffic for this long is dropped", "600000")
+                .value("peer-timeout-ms", "N", "a peer silent this long (heartbeats included) is treated as stalled;"
+                        + " 0: no heartbeats", "0")
                 .value("control-plane", "URL", "register the blocks this node runs in this control plane's block DB", null)
                 .flag("exit-with-stdin", "shut down when standard input closes (for parents that start nodes)");
     }
@@ -74,6 +82,11 @@ final class NodeCommand extends OptionsCommand {
     int run(Options.Parsed o, PrintStream out, PrintStream err) throws Exception {
         NodeConfig config = config(o);
         URI controlPlane = o.optional("control-plane").map(ControlPlaneUrl::parse).orElse(null);
+        try {
+            StageEngines.useDevice(DeviceChoice.parse(o.string("device")), line -> err.println("strata node: " + line));
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--device " + o.string("device") + ": " + e.getMessage());
+        }
         if (o.flag("exit-with-stdin")) {
             // watching from the start: a parent that dies while this node is still joining takes it down too
             Thread.ofPlatform().daemon().name("strata-stdin-watch").start(() -> {
@@ -138,9 +151,15 @@ final class NodeCommand extends OptionsCommand {
             }
             cluster.multicast(m.substring(0, colon), parsePort(m.substring(colon + 1), "--multicast"));
         });
+        cluster.timeouts(Duration.ofMillis(positive(o, "join-timeout-ms")),
+                Duration.ofMillis(positive(o, "failure-timeout-ms")));
         String secret = o.optional("secret").orElse(System.getenv(SECRET_ENV));
         if (secret != null && !secret.isBlank()) {
             cluster.secret(secret);
+        } else if (!loopback(bind)) {
+            throw new CliException("--bind " + bind + " without a cluster secret would let anyone who can reach this"
+                    + " machine read and drive the model's data plane; set --secret (or $" + SECRET_ENV + ") on every"
+                    + " node, or bind 127.0.0.1");
         }
         String advertise = o.optional("advertise").filter(a -> !a.equals("the bind address")).orElse(bind);
         cluster.advertise(advertise, 0, 0);
@@ -156,9 +175,18 @@ final class NodeCommand extends OptionsCommand {
         try {
             cluster.build(); // refuses a bad cluster configuration now, with its own message
             return new NodeConfig(cluster, bind, port(o, "transport-port"), port(o, "http-port"), gateway,
-                    positive(o, "max-sessions"), Duration.ofMinutes(10));
+                    positive(o, "max-sessions"), Duration.ofMillis(positive(o, "idle-timeout-ms")),
+                    Duration.ofMillis(nonNegative(o, "peer-timeout-ms")));
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
+        }
+    }
+
+    private static boolean loopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (IOException e) {
+            return false; // unresolvable: the bind itself will say so, but never unprotected
         }
     }
 

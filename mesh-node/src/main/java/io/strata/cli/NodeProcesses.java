@@ -38,7 +38,7 @@ final class NodeProcesses implements AutoCloseable {
         }
     }
 
-    private final List<Child> children = new ArrayList<>();
+    private final List<Child> children = new java.util.concurrent.CopyOnWriteArrayList<>(); // started in parallel too
     private final Thread hook = new Thread(this::stopNow, "strata-demo-children");
     private boolean hooked;
 
@@ -62,9 +62,11 @@ final class NodeProcesses implements AutoCloseable {
      * @throws IllegalStateException when it exits or stays silent for {@code timeout}; the message ends with its log
      */
     Child start(List<String> nodeArgs, Path log, Duration timeout) throws IOException {
-        if (!hooked) {
-            Runtime.getRuntime().addShutdownHook(hook);
-            hooked = true;
+        synchronized (this) {
+            if (!hooked) {
+                Runtime.getRuntime().addShutdownHook(hook);
+                hooked = true;
+            }
         }
         List<String> cmd = strataCommand();
         cmd.add("node");

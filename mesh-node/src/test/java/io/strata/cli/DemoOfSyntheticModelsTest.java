@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue #9's demo files, made by {@code strata synth} with three layers so they split three ways:
  * a Llama-3.2-style GGUF (θ = 500000, tied classifier, {@code rope_freqs.weight}) and a Q4_K_M
- * mix (its row comes with the K-quant encodings). {@code strata demo --model FILE --stages 3} serves
+ * mix. {@code strata demo --model FILE --stages 3} serves
  * each from three node processes, and the tokens streamed through the mesh are
  * {@code strata generate}'s greedy tokens for the whole model.
  */
@@ -44,7 +44,8 @@ class DemoOfSyntheticModelsTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "llama3.2-style rope_freqs | llama3.2-1b:dim=64,hidden=256,layers=3,heads=8,kv-heads=4,vocab=512,context=2048"
-                    + " | Q8_0 | F32 Q8_0"})
+                    + " | Q8_0 | F32 Q8_0",
+            "Q4_K_M mix | tiny:dim=256,hidden=512,layers=3 | Q4_K_M | F32 Q4_K Q6_K"})
     void threeStageDemoStreamsTheWholeModelsGreedyTokens(String label, String shape, String encoding,
                                                         String tensorEncodings) throws Exception {
         Path model = work.resolve("model.gguf");

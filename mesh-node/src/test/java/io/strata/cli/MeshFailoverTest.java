@@ -76,7 +76,7 @@ class MeshFailoverTest {
             JsonNode whole = complete(gateway, false);
             int[] expected = ints(whole.get("strata").get("tokens"));
             assertEquals(MAX_TOKENS, expected.length);
-            assertTrue(whole.get("strata").get("recoveries").isEmpty());
+            assertTrue(whole.get("strata").get("recoveries").isEmpty(), whole.get("strata").get("recoveries").toString());
 
             AtomicInteger pieces = new AtomicInteger();
             String[] killed = {null};

@@ -21,12 +21,25 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code strata node} in its own JVM: it serves health on its port and leaves cleanly on SIGTERM. */
 class NodeCommandTest {
     @TempDir
     Path dir;
+
+    @Test
+    void aNonLoopbackBindWithoutASecretIsRefusedInOneLine() {
+        String[] args = {"--node-id", "exposed", "--bind", "0.0.0.0"};
+        CliException e = assertThrows(CliException.class, () -> NodeCommand.config(new NodeCommand().options().parse(args)));
+        assertTrue(e.getMessage().contains("--secret") && !e.getMessage().contains("\n"), e.getMessage());
+        String[] sealed = {"--node-id", "sealed", "--secret", "correct horse battery staple",
+                "--failure-timeout-ms", "4000", "--idle-timeout-ms", "30000"};
+        var config = NodeCommand.config(new NodeCommand().options().parse(sealed));
+        assertEquals(java.time.Duration.ofSeconds(4), config.cluster().build().membership().failureTimeout());
+        assertEquals(java.time.Duration.ofSeconds(30), config.idleTimeout());
+    }
 
     @Test
     void sigtermLeavesTheClusterAndSaysSo() throws Exception {
@@ -58,5 +71,19 @@ class NodeCommandTest {
         } finally {
             node.destroyForcibly();
         }
+    }
+
+    @Test
+    void deviceCudaWithoutAGpuRefusesInOneLineNamingTheReason() {
+        io.strata.cuda.CudaProbe probe = io.strata.cuda.CudaProbe.run();
+        org.junit.jupiter.api.Assumptions.assumeFalse(probe.usable(), "this machine has a GPU");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = Strata.standard().run(new String[] {"node", "--device", "cuda", "--cache-dir", dir.toString()},
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8), new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(code != 0);
+        assertEquals("strata node: --device cuda: cannot run on cuda:0: " + probe.summary() + "\n", message);
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
     }
 }

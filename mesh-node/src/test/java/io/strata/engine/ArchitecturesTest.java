@@ -42,7 +42,7 @@ class ArchitecturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"hf_llama31", "hf_mistral_sw8", "hf_llama_attn_bias", "hf_qwen3", "hf_qwen3_moe",
-            "hf_mixtral", "hf_phi3", "hf_gemma2", "hf_gemma3", "gguf_llama_rope_freqs", "gguf_qwen3"})
+            "hf_mixtral", "hf_phi3", "hf_gemma2", "hf_gemma3", "hf_gpt2", "hf_gptneox", "gguf_llama_rope_freqs", "gguf_qwen3"})
     void reproducesTheReferenceWholeSplitAndBatched(String caseName) throws IOException {
         Path fidelity = TestModels.fidelityDir();
         JsonNode c = caseNamed(fidelity, caseName);

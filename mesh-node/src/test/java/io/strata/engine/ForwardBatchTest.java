@@ -20,7 +20,8 @@ class ForwardBatchTest {
     private static final int[][] PROMPTS = {{1, 17, 42}, {1, 5, 88, 3, 64, 12, 7}, {1}, {1, 9, 30, 71, 2}};
 
     @ParameterizedTest
-    @EnumSource(TensorEncoding.class)
+    // the test model is 64 wide: no room for the 256-value super-blocks (their whole models run in ../shared/fidelity)
+    @EnumSource(value = TensorEncoding.class, mode = EnumSource.Mode.EXCLUDE, names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
     void sessionsAtDifferentPositionsGetTheBitsTheyGetAlone(TensorEncoding encoding) {
         assertBatchMatchesAlone(StageEngines.whole(RandomModel.llama(encoding)));
     }

@@ -26,6 +26,16 @@ package io.strata.model;
  * @param experts            feed-forward experts per layer; 0 for a dense feed-forward
  * @param expertsUsed        experts each token is routed to (top-k, weights renormalised over them)
  * @param expertHiddenDim    width of one expert's feed-forward
+ * @param layerNorm          every norm is a LayerNorm with a bias (mean subtracted), not an RMSNorm
+ *                           (GPT-2, GPT-NeoX)
+ * @param ungatedFeedForward the feed-forward is {@code down(act(up·x + b) ) + b}: one input matrix, no
+ *                           gate, both with biases (GPT-2, GPT-NeoX)
+ * @param learnedPositions   a learned absolute position embedding is added to the token embedding
+ *                           and there is no RoPE (GPT-2)
+ * @param ropeDims           dimensions of each head RoPE turns, from the first; 0 for the whole head
+ *                           (GPT-NeoX's rotary_pct)
+ * @param parallelResidual   attention and feed-forward both read the block's input:
+ *                           {@code x + attn(norm1(x)) + ffn(norm2(x))} (GPT-NeoX)
  */
 public record ArchitectureTraits(
         Activation activation,
@@ -43,17 +53,34 @@ public record ArchitectureTraits(
         RopeScaling ropeScaling,
         int experts,
         int expertsUsed,
-        int expertHiddenDim) {
+        int expertHiddenDim,
+        boolean layerNorm,
+        boolean ungatedFeedForward,
+        boolean learnedPositions,
+        int ropeDims,
+        boolean parallelResidual) {
 
     public static final ArchitectureTraits LLAMA = new ArchitectureTraits(Activation.SILU, 0, false, false, false,
             0, 0, 0, 0, 0, 0, 0, RopeScaling.NONE, 0, 0, 0);
 
-    /** The gate activation of a gated feed-forward. */
+    /** A block of the Llama family (RMSNorm, gated feed-forward, RoPE, sequential residual). */
+    public ArchitectureTraits(Activation activation, float normWeightOffset, boolean qkNorm, boolean postNorms,
+                              boolean fusedProjections, float embeddingScale, float attnSoftcap, float finalSoftcap,
+                              float queryScalar, int slidingWindow, int slidingPattern, float localRopeTheta,
+                              RopeScaling ropeScaling, int experts, int expertsUsed, int expertHiddenDim) {
+        this(activation, normWeightOffset, qkNorm, postNorms, fusedProjections, embeddingScale, attnSoftcap,
+                finalSoftcap, queryScalar, slidingWindow, slidingPattern, localRopeTheta, ropeScaling, experts,
+                expertsUsed, expertHiddenDim, false, false, false, 0, false);
+    }
+
+    /** The feed-forward's activation (of the gate, in a gated one). */
     public enum Activation {
         /** {@code v / (1 + e^-v)} (SwiGLU). */
         SILU,
-        /** GELU by its tanh approximation (GeGLU as Gemma computes it). */
-        GELU_TANH
+        /** GELU by its tanh approximation (GeGLU as Gemma computes it, GPT-2's gelu_new). */
+        GELU_TANH,
+        /** GELU exactly, {@code v·Φ(v)} through erf (GPT-NeoX's gelu). */
+        GELU
     }
 
     /**
@@ -110,9 +137,14 @@ public record ArchitectureTraits(
         if (activation == null || ropeScaling == null) {
             throw new IllegalArgumentException("invalid model configuration: activation and RoPE scaling are required");
         }
-        if (slidingWindow < 0 || slidingPattern < 0 || experts < 0 || expertsUsed < 0 || expertHiddenDim < 0) {
+        if (slidingWindow < 0 || slidingPattern < 0 || experts < 0 || expertsUsed < 0 || expertHiddenDim < 0
+                || ropeDims < 0 || ropeDims % 2 != 0) {
             throw new IllegalArgumentException("invalid model configuration: window, pattern and expert counts must not"
-                    + " be negative");
+                    + " be negative, and RoPE dimensions must be even");
+        }
+        if (ungatedFeedForward && (experts > 0 || activation == Activation.SILU)) {
+            throw new IllegalArgumentException("invalid model configuration: an ungated feed-forward applies GELU to"
+                    + " one dense matrix (no silu, no experts)");
         }
         if (experts > 0 && (expertsUsed < 1 || expertsUsed > experts || expertHiddenDim < 1)) {
             throw new IllegalArgumentException("invalid model configuration: " + experts + " experts need between 1 and "
@@ -123,6 +155,11 @@ public record ArchitectureTraits(
     /** True when layer {@code layer} attends through a sliding window. */
     public boolean slides(int layer) {
         return slidingWindow > 0 && (slidingPattern <= 1 || (layer + 1) % slidingPattern != 0);
+    }
+
+    /** True when the block turns query and key heads (every block but GPT-2's). */
+    public boolean rotary() {
+        return !learnedPositions;
     }
 
     /** True when the feed-forward is a mixture of experts. */

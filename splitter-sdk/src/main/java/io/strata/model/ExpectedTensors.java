@@ -35,7 +35,12 @@ public final class ExpectedTensors {
     }
 
     private static Map<String, long[]> embedding(ModelConfig c) {
-        return Map.of(TensorNames.TOKEN_EMBEDDING, new long[] {c.dim(), c.vocabSize()});
+        Map<String, long[]> m = new LinkedHashMap<>();
+        m.put(TensorNames.TOKEN_EMBEDDING, new long[] {c.dim(), c.vocabSize()});
+        if (c.traits().learnedPositions()) {
+            m.put(TensorNames.POSITION_EMBEDDING, new long[] {c.dim(), c.contextLength()});
+        }
+        return m;
     }
 
     private static Map<String, long[]> layer(ModelConfig c, int l) {
@@ -49,6 +54,9 @@ public final class ExpectedTensors {
         long hidden = c.hiddenDim();
         Map<String, long[]> m = new LinkedHashMap<>();
         m.put(TensorNames.attnNorm(l), new long[] {dim});
+        if (a.layerNorm()) {
+            m.put(TensorNames.attnNormBias(l), new long[] {dim});
+        }
         if (a.fusedProjections()) {
             m.put(TensorNames.attnQkv(l), new long[] {dim, c.qDim() + 2L * c.kvDim()});
         } else {
@@ -65,7 +73,15 @@ public final class ExpectedTensors {
             m.put(TensorNames.postAttentionNorm(l), new long[] {dim});
         }
         m.put(TensorNames.ffnNorm(l), new long[] {dim});
-        if (a.moe()) {
+        if (a.layerNorm()) {
+            m.put(TensorNames.ffnNormBias(l), new long[] {dim});
+        }
+        if (a.ungatedFeedForward()) {
+            m.put(TensorNames.ffnUp(l), new long[] {dim, hidden});
+            m.put(TensorNames.ffnUpBias(l), new long[] {hidden});
+            m.put(TensorNames.ffnDown(l), new long[] {hidden, dim});
+            m.put(TensorNames.ffnDownBias(l), new long[] {dim});
+        } else if (a.moe()) {
             long eh = a.expertHiddenDim();
             m.put(TensorNames.ffnGateInp(l), new long[] {dim, a.experts()});
             if (stackedExperts) {
@@ -96,6 +112,9 @@ public final class ExpectedTensors {
     private static Map<String, long[]> head(ModelConfig c) {
         Map<String, long[]> m = new LinkedHashMap<>();
         m.put(TensorNames.OUTPUT_NORM, new long[] {c.dim()});
+        if (c.traits().layerNorm()) {
+            m.put(TensorNames.OUTPUT_NORM_BIAS, new long[] {c.dim()});
+        }
         if (!c.tiedClassifier()) {
             m.put(TensorNames.OUTPUT, new long[] {c.dim(), c.vocabSize()});
         }
@@ -108,6 +127,9 @@ public final class ExpectedTensors {
         m.put(TensorNames.attnKBias(l), new long[] {c.kvDim()});
         m.put(TensorNames.attnVBias(l), new long[] {c.kvDim()});
         m.put(TensorNames.attnOutputBias(l), new long[] {c.dim()});
+        if (c.traits().fusedProjections()) {
+            m.put(TensorNames.attnQkvBias(l), new long[] {c.qDim() + 2L * c.kvDim()});
+        }
         return m;
     }
 

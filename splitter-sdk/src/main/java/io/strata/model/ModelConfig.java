@@ -12,7 +12,7 @@ package io.strata.model;
  * @param headSize       dimensions per head
  * @param vocabSize      tokens in the vocabulary (rows of the embedding)
  * @param contextLength  the longest sequence the model was trained for
- * @param rmsNormEps     epsilon of every RMSNorm
+ * @param rmsNormEps     epsilon of every norm (RMSNorm, or LayerNorm where the traits say so)
  * @param ropeTheta      base frequency of the rotary embedding
  * @param ropeLayout     which dimensions RoPE rotates together
  * @param tiedClassifier true when the classifier is the token embedding
@@ -53,6 +53,13 @@ public record ModelConfig(
         require(headSize > 0 && headSize % 2 == 0, "head size must be positive and even, got " + headSize);
         require(vocabSize > 0, "vocabulary size must be positive, got " + vocabSize);
         require(contextLength > 0, "context length must be positive, got " + contextLength);
+        require(traits.ropeDims() <= headSize, "RoPE dimensions (" + traits.ropeDims() + ") exceed the head size ("
+                + headSize + ")");
+    }
+
+    /** Dimensions of each head RoPE turns: the whole head unless the traits say fewer. */
+    public int ropeDims() {
+        return traits.ropeDims() > 0 ? traits.ropeDims() : headSize;
     }
 
     /** The same model with the classifier tied to the embedding or not. */

@@ -6,7 +6,11 @@ package io.strata.model;
  */
 public final class TensorNames {
     public static final String TOKEN_EMBEDDING = "token_embd.weight";
+    /** Learned absolute position embedding, one row per position (GPT-2). */
+    public static final String POSITION_EMBEDDING = "position_embd.weight";
     public static final String OUTPUT_NORM = "output_norm.weight";
+    /** Bias of the final LayerNorm (GPT-2, GPT-NeoX). */
+    public static final String OUTPUT_NORM_BIAS = "output_norm.bias";
     public static final String OUTPUT = "output.weight";
     /** Per-pair RoPE frequency divisors (Llama 3.1+ GGUF files); one tensor for every layer. */
     public static final String ROPE_FREQS = "rope_freqs.weight";
@@ -16,6 +20,11 @@ public final class TensorNames {
 
     public static String attnNorm(int layer) {
         return block(layer, "attn_norm.weight");
+    }
+
+    /** Bias of the attention LayerNorm (GPT-2, GPT-NeoX). */
+    public static String attnNormBias(int layer) {
+        return block(layer, "attn_norm.bias");
     }
 
     public static String attnQ(int layer) {
@@ -55,6 +64,11 @@ public final class TensorNames {
     /** q, k and v in one matrix, in that order (Phi-3). */
     public static String attnQkv(int layer) {
         return block(layer, "attn_qkv.weight");
+    }
+
+    /** Bias of the fused q, k and v, in that order (GPT-2, GPT-NeoX). */
+    public static String attnQkvBias(int layer) {
+        return block(layer, "attn_qkv.bias");
     }
 
     /** RMSNorm weight of every query head (Qwen3, Gemma 3). */
@@ -109,6 +123,20 @@ public final class TensorNames {
 
     public static String ffnNorm(int layer) {
         return block(layer, "ffn_norm.weight");
+    }
+
+    /** Bias of the feed-forward LayerNorm (GPT-2, GPT-NeoX). */
+    public static String ffnNormBias(int layer) {
+        return block(layer, "ffn_norm.bias");
+    }
+
+    /** Bias of the ungated feed-forward's input matrix (GPT-2, GPT-NeoX). */
+    public static String ffnUpBias(int layer) {
+        return block(layer, "ffn_up.bias");
+    }
+
+    public static String ffnDownBias(int layer) {
+        return block(layer, "ffn_down.bias");
     }
 
     public static String ffnGate(int layer) {

@@ -21,27 +21,10 @@ final class SyntheticGguf {
 
     /** llama.cpp's general.file_type ("mostly" the encoding of the 2-D weights). */
     static int fileType(TensorEncoding e) {
-        return switch (e) {
-            case F32 -> 0;
-            case F16 -> 1;
-            case Q4_0 -> 2;
-            case Q8_0 -> 7;
-            case BF16 -> 32;
-        };
+        return GgufQuantisation.of(e).fileType();
     }
 
-    /**
-     * The encoding a tensor is stored in: norms stay F32; a matrix whose rows are not whole
-     * blocks of {@code encoding} falls back to F16, as llama-quantize does.
-     */
-    static TensorEncoding encodingOf(long[] shape, TensorEncoding encoding) {
-        if (shape.length == 1) {
-            return TensorEncoding.F32;
-        }
-        return shape[0] % encoding.blockSize() == 0 ? encoding : TensorEncoding.F16;
-    }
-
-    static GgufWriter.WrittenFile write(SyntheticSpec spec, TensorEncoding encoding, Path out, int threads,
+    static GgufWriter.WrittenFile write(SyntheticSpec spec, GgufQuantisation quantisation, Path out, int threads,
                                         SyntheticProgress progress) throws IOException {
         SyntheticShape s = spec.shape();
         SyntheticWeights weights = new SyntheticWeights(spec);
@@ -60,7 +43,7 @@ final class SyntheticGguf {
         w.put(arch + ".attention.head_count_kv", GgufValue.ofUint32(s.kvHeads()));
         w.put(arch + ".attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(s.rmsNormEps()));
         w.put(arch + ".rope.freq_base", GgufValue.ofFloat32(s.ropeTheta()));
-        w.put("general.file_type", GgufValue.ofUint32(fileType(encoding)));
+        w.put("general.file_type", GgufValue.ofUint32(quantisation.fileType()));
         w.put(arch + ".vocab_size", GgufValue.ofUint32(s.vocabSize()));
         w.put("tokenizer.ggml.model", GgufValue.ofString("llama"));
         w.put("tokenizer.ggml.tokens", GgufValue.ofArray(new GgufArray(GgufType.STRING, vocab.pieces())));
@@ -71,13 +54,14 @@ final class SyntheticGguf {
         w.put("tokenizer.ggml.unknown_token_id", GgufValue.ofUint32(SyntheticVocabulary.UNK));
         w.put("tokenizer.ggml.add_bos_token", GgufValue.ofBool(true));
         w.put("tokenizer.ggml.add_eos_token", GgufValue.ofBool(false));
-        if (encoding.blockSize() > 1) {
+        if (quantisation.base().blockSize() > 1) {
             w.put("general.quantization_version", GgufValue.ofUint32(2));
         }
 
         long total = 0;
-        for (long[] shape : weights.shapes().values()) {
-            total += encodingOf(shape, encoding).byteSize(elements(shape));
+        for (Map.Entry<String, long[]> e : weights.shapes().entrySet()) {
+            long[] shape = e.getValue();
+            total += quantisation.encodingOf(e.getKey(), shape, s.layers()).byteSize(elements(e.getValue()));
         }
         long totalBytes = total;
         AtomicLong done = new AtomicLong();
@@ -85,7 +69,7 @@ final class SyntheticGguf {
             for (Map.Entry<String, long[]> e : weights.shapes().entrySet()) {
                 String name = e.getKey();
                 long[] shape = e.getValue();
-                TensorEncoding enc = encodingOf(shape, encoding);
+                TensorEncoding enc = quantisation.encodingOf(name, shape, s.layers());
                 long rows = elements(shape) / shape[0];
                 w.addTensor(name, enc, shape, ch -> streamer.stream(
                         (row, dst, len) -> weights.fillRow(name, row, dst, 0, len),

@@ -1,6 +1,5 @@
 package io.strata.synthetic;
 
-import io.strata.model.TensorEncoding;
 import io.strata.model.gguf.GgufWriter;
 
 import java.io.IOException;
@@ -17,10 +16,11 @@ import java.util.Locale;
 public final class SyntheticModelCommand {
     private static final String USAGE = """
             usage: strata synth --out PATH [--shape PRESET[:key=value,...]] [--format gguf|hf]
-                            [--encoding F32|F16|BF16|Q8_0|Q4_0] [--seed N] [--name NAME]
+                            [--encoding E] [--seed N] [--name NAME]
                             [--shard-mb N] [--threads N] [--quiet]
               presets: %s; keys: dim, hidden, layers, heads, kv-heads, vocab, context, rms-eps, rope-theta, tied,
               rope-scaling (none|llama3: Llama 3.1's, written to GGUF as rope_freqs.weight)
+              encodings (gguf): %s
               hf folders take F32, F16 or BF16; --shard-mb splits their weights into shards
             """;
 
@@ -48,7 +48,7 @@ public final class SyntheticModelCommand {
                 String a = args[i];
                 switch (a) {
                     case "--help", "-h" -> {
-                        out.print(USAGE.formatted(SyntheticShape.presetNames()));
+                        out.print(USAGE.formatted(SyntheticShape.presetNames(), GgufQuantisation.names()));
                         return 0;
                     }
                     case "--quiet" -> quiet = true;
@@ -77,6 +77,9 @@ public final class SyntheticModelCommand {
             if (!format.equals("gguf") && !format.equals("hf")) {
                 throw new IllegalArgumentException("--format is gguf or hf, got " + format);
             }
+            if (format.equals("gguf")) {
+                GgufQuantisation.parse(encoding);
+            }
             SyntheticShape s = SyntheticShape.parse(shape);
             spec = name == null ? SyntheticSpec.of(s, seed) : new SyntheticSpec(s, seed, name);
         } catch (IllegalArgumentException e) {
@@ -87,7 +90,7 @@ public final class SyntheticModelCommand {
         long start = System.nanoTime();
         try {
             if (format.equals("gguf")) {
-                GgufWriter.WrittenFile f = SyntheticModelGenerator.writeGguf(spec, TensorEncoding.valueOf(encoding),
+                GgufWriter.WrittenFile f = SyntheticModelGenerator.writeGguf(spec, GgufQuantisation.parse(encoding),
                         target, threads, progress);
                 out.printf("%s %d bytes md5 %s%n", f.path(), f.bytes(), f.md5Hex());
             } else {

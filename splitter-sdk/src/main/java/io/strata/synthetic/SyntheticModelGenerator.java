@@ -27,8 +27,8 @@ public final class SyntheticModelGenerator {
 
     /**
      * Writes {@code spec} as a GGUF "llama" file at {@code out}: the 2-D weights (token embedding
-     * included) in {@code encoding}, norms in F32; a Q8_0/Q4_0 matrix whose rows are not whole
-     * blocks falls back to F16 as llama-quantize does.
+     * included) in {@code encoding}, norms in F32; a matrix whose rows are not whole blocks falls
+     * back as llama-quantize does (see {@link GgufQuantisation}).
      */
     public static GgufWriter.WrittenFile writeGguf(SyntheticSpec spec, TensorEncoding encoding, Path out,
                                                    SyntheticProgress progress) throws IOException {
@@ -37,7 +37,13 @@ public final class SyntheticModelGenerator {
 
     public static GgufWriter.WrittenFile writeGguf(SyntheticSpec spec, TensorEncoding encoding, Path out, int threads,
                                                    SyntheticProgress progress) throws IOException {
-        return SyntheticGguf.write(spec, encoding, out, threads, progress == null ? SyntheticProgress.NONE : progress);
+        return writeGguf(spec, GgufQuantisation.of(encoding), out, threads, progress);
+    }
+
+    /** As {@link #writeGguf(SyntheticSpec, TensorEncoding, Path, int, SyntheticProgress)}, each tensor in the encoding {@code quantisation} gives it. */
+    public static GgufWriter.WrittenFile writeGguf(SyntheticSpec spec, GgufQuantisation quantisation, Path out, int threads,
+                                                   SyntheticProgress progress) throws IOException {
+        return SyntheticGguf.write(spec, quantisation, out, threads, progress == null ? SyntheticProgress.NONE : progress);
     }
 
     /**

@@ -35,6 +35,86 @@ public final class ActivationKernels {
         }
     }
 
+    /**
+     * {@code out = weight * (x - mean) / sqrt(var + eps) + bias} over {@code n} values (LayerNorm);
+     * mean and variance are summed in double, in index order.
+     */
+    public static void layerNorm(float[] out, int outOffset, float[] x, int xOffset, float[] weight, float[] bias,
+                                 int n, float eps) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += x[xOffset + i];
+        }
+        float mean = (float) (sum / n);
+        double squares = 0;
+        for (int i = 0; i < n; i++) {
+            double d = x[xOffset + i] - mean;
+            squares += d * d;
+        }
+        float inv = (float) (1 / Math.sqrt(squares / n + eps));
+        for (int i = 0; i < n; i++) {
+            out[outOffset + i] = (x[xOffset + i] - mean) * inv * weight[i] + bias[i];
+        }
+    }
+
+    /** In place: {@code x = gelu(x + bias)}, GELU by its tanh approximation (GPT-2's gelu_new). */
+    public static void biasGeluTanh(float[] x, int offset, float[] bias, int biasOffset, int n) {
+        final float sqrt2OverPi = (float) Math.sqrt(2 / Math.PI);
+        for (int i = 0; i < n; i++) {
+            float v = x[offset + i] + bias[biasOffset + i];
+            float inner = sqrt2OverPi * (v + 0.044715f * v * v * v);
+            x[offset + i] = 0.5f * v * (1.0f + (float) Math.tanh(inner));
+        }
+    }
+
+    /** In place: {@code x = gelu(x + bias)}, GELU exactly: {@code v·(1 + erf(v/√2))/2} (GPT-NeoX's gelu). */
+    public static void biasGelu(float[] x, int offset, float[] bias, int biasOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = x[offset + i] + bias[biasOffset + i];
+            x[offset + i] = (float) (0.5 * v * (1 + erf(v * 0.7071067811865476)));
+        }
+    }
+
+    /**
+     * The error function to well below float resolution (the JDK has none): its Taylor series
+     * below 3, where the terms' cancellation costs under 5 of double's 16 digits, and the
+     * asymptotic series of erfc, cut at its smallest term, above.
+     */
+    static double erf(double z) {
+        double a = Math.abs(z);
+        double r;
+        if (a < 3) {
+            double z2 = a * a;
+            double term = a;
+            double sum = a;
+            for (int k = 1; k < 100 && Math.abs(term) > 1e-17 * Math.abs(sum); k++) {
+                term *= -z2 / k;
+                double next = term / (2 * k + 1);
+                sum += next;
+                if (Math.abs(next) < 1e-17) {
+                    break;
+                }
+            }
+            r = sum * 1.1283791670955126; // 2/√π
+        } else if (a < 6) {
+            double inv2z2 = 1 / (2 * a * a);
+            double term = 1;
+            double series = 1;
+            for (int k = 1; k < 12; k++) {
+                double next = -term * (2 * k - 1) * inv2z2;
+                if (Math.abs(next) >= Math.abs(term)) {
+                    break;
+                }
+                term = next;
+                series += term;
+            }
+            r = 1 - Math.exp(-a * a) / (a * 1.7724538509055159) * series; // √π
+        } else {
+            r = 1;
+        }
+        return z < 0 ? -r : r;
+    }
+
     /** In place: {@code x = exp(x - max) / sum}, as llama2.c computes it. */
     public static void softmax(float[] x, int offset, int n) {
         float max = x[offset];

@@ -13,6 +13,8 @@ final class CpuSession implements EngineSession {
     int filled;
     int scratchTokens;
     float[] xb;
+    /** The feed-forward's input and output while xb still holds the attention's (parallel residual). */
+    float[] xb2;
     float[] q;
     float[] k;
     float[] v;
@@ -46,6 +48,7 @@ final class CpuSession implements EngineSession {
             return;
         }
         xb = new float[n * dim];
+        xb2 = new float[n * dim];
         q = new float[n * qDim];
         k = new float[n * kvDim];
         v = new float[n * kvDim];

@@ -30,7 +30,11 @@ public final class CpuStageEngine implements StageEngine {
     private final int last;
     private final LayerWeights[] layers;
     private final WeightMatrix embedding;
+    /** Learned absolute positions added to the embedding (GPT-2), or null. */
+    private final WeightMatrix positionEmbedding;
     private final float[] outputNorm;
+    /** The final LayerNorm's bias, or null for an RMSNorm. */
+    private final float[] outputNormBias;
     private final WeightMatrix classifier;
     /** The distinct rotary embeddings the layers use (one, or global and local): angle tables are made once each. */
     private final RotaryEmbedding[] ropes;
@@ -63,13 +67,18 @@ public final class CpuStageEngine implements StageEngine {
         }
         this.embedding = first == 0
                 ? LayerWeights.matrix(model, TensorNames.TOKEN_EMBEDDING, c.vocabSize(), c.dim()) : null;
+        this.positionEmbedding = first == 0 && a.learnedPositions()
+                ? LayerWeights.matrix(model, TensorNames.POSITION_EMBEDDING, c.contextLength(), c.dim()) : null;
         if (last == c.layers()) {
             this.outputNorm = LayerWeights.norm(model, TensorNames.OUTPUT_NORM, c.dim(), a.normWeightOffset());
+            this.outputNormBias = a.layerNorm()
+                    ? LayerWeights.vector(model, model.tensor(TensorNames.OUTPUT_NORM_BIAS), c.dim()) : null;
             String classifierName = model.optionalTensor(TensorNames.OUTPUT).isPresent()
                     ? TensorNames.OUTPUT : TensorNames.TOKEN_EMBEDDING;
             this.classifier = LayerWeights.matrix(model, classifierName, c.vocabSize(), c.dim());
         } else {
             this.outputNorm = null;
+            this.outputNormBias = null;
             this.classifier = null;
         }
     }
@@ -132,7 +141,7 @@ public final class CpuStageEngine implements StageEngine {
         if (tokens.length != ss.length) {
             throw new IllegalArgumentException(ss.length + " rows need " + ss.length + " tokens, got " + tokens.length);
         }
-        float[] x = embed(tokens);
+        float[] x = embed(tokens, positions);
         runLayers(ss, x, positions);
         return x;
     }
@@ -150,8 +159,11 @@ public final class CpuStageEngine implements StageEngine {
         return x;
     }
 
-    /** The embedding rows of {@code tokens} as {@code [n × dim]}; a token outside the vocabulary is refused. */
-    private float[] embed(int[] tokens) {
+    /**
+     * The embedding rows of {@code tokens} as {@code [n × dim]}, plus the learned rows of their
+     * positions where the model has them; a token outside the vocabulary is refused.
+     */
+    private float[] embed(int[] tokens, int[] positions) {
         int dim = config.dim();
         float[] x = new float[tokens.length * dim];
         for (int t = 0; t < tokens.length; t++) {
@@ -160,6 +172,15 @@ public final class CpuStageEngine implements StageEngine {
                         + " is outside the vocabulary [0, " + config.vocabSize() + ")");
             }
             embedding.readRow(tokens[t], x, t * dim);
+        }
+        if (positionEmbedding != null) {
+            float[] row = new float[dim];
+            for (int t = 0; t < tokens.length; t++) {
+                positionEmbedding.readRow(positions[t], row, 0);
+                for (int d = 0; d < dim; d++) {
+                    x[t * dim + d] += row[d];
+                }
+            }
         }
         float scale = config.traits().embeddingScale();
         if (scale != 0) {
@@ -187,8 +208,9 @@ public final class CpuStageEngine implements StageEngine {
                 throw new IllegalArgumentException("row " + rows[i] + " is outside hidden states of "
                         + hidden.length / dim + " rows");
             }
-            ActivationKernels.rmsnorm(normed, i * dim, hidden, rows[i] * dim, outputNorm, dim, config.rmsNormEps());
+            System.arraycopy(hidden, rows[i] * dim, normed, i * dim, dim);
         }
+        normRows(normed, normed, outputNorm, outputNormBias, k);
         int vocab = config.vocabSize();
         float[] all = new float[k * vocab];
         if (k == 1) {
@@ -275,9 +297,7 @@ public final class CpuStageEngine implements StageEngine {
             int r = w.rope() == ropes[0] ? 0 : 1;
 
             // Attention: x += post(Wo · attention(rope(norm_q(Wq·norm(x))), rope(norm_k(Wk·norm(x))), Wv·norm(x)))
-            for (int t = 0; t < n; t++) {
-                ActivationKernels.rmsnorm(s.xb, t * dim, x, t * dim, w.attnNorm(), dim, eps);
-            }
+            normRows(s.xb, x, w.attnNorm(), w.attnNormBias(), n);
             WeightMatrix.matmulEach(s.xb, n, w.qkv(), new float[][]{s.q, s.k, s.v});
             addBias(s.q, w.qBias(), n, qDim);
             addBias(s.k, w.kBias(), n, kvDim);
@@ -290,9 +310,13 @@ public final class CpuStageEngine implements StageEngine {
                     ActivationKernels.rmsnorm(s.k, h * headSize, s.k, h * headSize, w.kNorm(), headSize, eps);
                 }
             }
+            if (w.rope() != null) {
+                for (int t = 0; t < n; t++) {
+                    w.rope().rotate(s.q, t * qDim, c.heads(), cos[r], sin[r], t * pairs);
+                    w.rope().rotate(s.k, t * kvDim, c.kvHeads(), cos[r], sin[r], t * pairs);
+                }
+            }
             for (int t = 0; t < n; t++) {
-                w.rope().rotate(s.q, t * qDim, c.heads(), cos[r], sin[r], t * pairs);
-                w.rope().rotate(s.k, t * kvDim, c.kvHeads(), cos[r], sin[r], t * pairs);
                 ss[t].cache.store(l, pos[t], s.k, t * kvDim, s.v, t * kvDim);
             }
             attention(ss, l, pos, s.q, s.attnOut, w.window());
@@ -303,18 +327,19 @@ public final class CpuStageEngine implements StageEngine {
                     ActivationKernels.rmsnorm(s.xb, t * dim, s.xb, t * dim, w.postAttnNorm(), dim, eps);
                 }
             }
+            if (w.parallelResidual()) {
+                // x += ffn(norm2(x)) + attention, both from the block's input, summed as GPT-NeoX sums them
+                normRows(s.xb2, x, w.ffnNorm(), w.ffnNormBias(), n);
+                feedForward(w, s, n, s.xb2);
+                ActivationKernels.add(s.xb2, s.xb, n * dim);
+                ActivationKernels.add(x, s.xb2, n * dim);
+                continue;
+            }
             ActivationKernels.add(x, s.xb, n * dim);
 
             // Feed-forward: x += post(W2 · (act(W1·norm(x)) * W3·norm(x))), or the routed experts' weighted sum
-            for (int t = 0; t < n; t++) {
-                ActivationKernels.rmsnorm(s.xb, t * dim, x, t * dim, w.ffnNorm(), dim, eps);
-            }
-            if (w.experts() != null) {
-                mixtureOfExperts(w, s.xb, n, s.xb);
-            } else {
-                gatedFeedForward(w.gate(), w.up(), s.xb, n, s.hb, s.hb2);
-                w.down().matmul(s.hb, n, s.xb);
-            }
+            normRows(s.xb, x, w.ffnNorm(), w.ffnNormBias(), n);
+            feedForward(w, s, n, s.xb);
             if (w.postFfwNorm() != null) {
                 for (int t = 0; t < n; t++) {
                     ActivationKernels.rmsnorm(s.xb, t * dim, s.xb, t * dim, w.postFfwNorm(), dim, eps);
@@ -325,6 +350,58 @@ public final class CpuStageEngine implements StageEngine {
         for (int t = 0; t < n; t++) {
             ss[t].filled = pos[t] + 1; // rows of a session come in order, so its last row wins
         }
+    }
+
+    /** The rows of {@code in} normalised into {@code out} (may be {@code in}): LayerNorm when there is a bias, else RMSNorm. */
+    private void normRows(float[] out, float[] in, float[] weight, float[] bias, int n) {
+        int dim = config.dim();
+        float eps = config.rmsNormEps();
+        if (bias == null) {
+            for (int t = 0; t < n; t++) {
+                ActivationKernels.rmsnorm(out, t * dim, in, t * dim, weight, dim, eps);
+            }
+        } else {
+            for (int t = 0; t < n; t++) {
+                ActivationKernels.layerNorm(out, t * dim, in, t * dim, weight, bias, dim, eps);
+            }
+        }
+    }
+
+    /** The layer's feed-forward of the rows of {@code xb}, in place: routed experts, ungated or gated. */
+    private void feedForward(LayerWeights w, CpuSession s, int n, float[] xb) {
+        if (w.experts() != null) {
+            mixtureOfExperts(w, xb, n, xb);
+        } else if (w.gate() == null) {
+            ungatedFeedForward(w, xb, n, s.hb);
+            w.down().matmul(s.hb, n, xb);
+            addBias(xb, w.downBias(), n, config.dim());
+        } else {
+            gatedFeedForward(w.gate(), w.up(), xb, n, s.hb, s.hb2);
+            w.down().matmul(s.hb, n, xb);
+        }
+    }
+
+    /**
+     * {@code hb = gelu(up · xb + bias)} in one parallel pass (GPT-2, GPT-NeoX): each thread computes
+     * a run of rows and applies the bias and activation to them at once.
+     */
+    private void ungatedFeedForward(LayerWeights w, float[] xb, int n, float[] hb) {
+        WeightMatrix up = w.up();
+        float[] bias = w.upBias();
+        int hiddenDim = up.rows();
+        boolean exact = config.traits().activation() == ArchitectureTraits.Activation.GELU;
+        Parallel.shared().forRows(hiddenDim, up.minRowsPerChunk(n), (from, to) -> {
+            up.matmulRows(xb, n, hb, from, to);
+            if (exact) {
+                for (int t = 0; t < n; t++) {
+                    ActivationKernels.biasGelu(hb, t * hiddenDim + from, bias, from, to - from);
+                }
+            } else {
+                for (int t = 0; t < n; t++) {
+                    ActivationKernels.biasGeluTanh(hb, t * hiddenDim + from, bias, from, to - from);
+                }
+            }
+        });
     }
 
     /**

@@ -22,7 +22,12 @@ import java.util.Optional;
  * @param router      the experts' router (one row per expert), or null for a dense feed-forward
  * @param experts     each expert's gate, up and down
  * @param window      positions this layer's attention sees, itself included; 0 for all
- * @param rope        this layer's rotary embedding
+ * @param rope        this layer's rotary embedding, or null when positions are learned (GPT-2)
+ * @param attnNormBias LayerNorm bias of the attention's input (GPT-2, GPT-NeoX), or null for an RMSNorm;
+ *                    likewise {@code ffnNormBias}
+ * @param upBias      bias of an ungated feed-forward's input matrix (then {@code gate} is null), or null;
+ *                    likewise {@code downBias}
+ * @param parallelResidual attention and feed-forward both read the block's input (GPT-NeoX)
  */
 record LayerWeights(
         float[] attnNorm,
@@ -45,7 +50,12 @@ record LayerWeights(
         Expert[] experts,
         float[] postFfwNorm,
         int window,
-        RotaryEmbedding rope) {
+        RotaryEmbedding rope,
+        float[] attnNormBias,
+        float[] ffnNormBias,
+        float[] upBias,
+        float[] downBias,
+        boolean parallelResidual) {
 
     /** One expert's feed-forward. */
     record Expert(WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
@@ -79,7 +89,14 @@ record LayerWeights(
         WeightMatrix down = null;
         WeightMatrix router = null;
         Expert[] experts = null;
-        if (a.moe()) {
+        float[] upBias = null;
+        float[] downBias = null;
+        if (a.ungatedFeedForward()) {
+            up = matrix(model, TensorNames.ffnUp(layer), hidden, dim);
+            down = matrix(model, TensorNames.ffnDown(layer), dim, hidden);
+            upBias = vector(model, model.tensor(TensorNames.ffnUpBias(layer)), hidden);
+            downBias = vector(model, model.tensor(TensorNames.ffnDownBias(layer)), dim);
+        } else if (a.moe()) {
             router = matrix(model, TensorNames.ffnGateInp(layer), a.experts(), dim);
             experts = experts(model, layer, a, dim);
         } else if (a.fusedProjections()) {
@@ -93,12 +110,19 @@ record LayerWeights(
             down = matrix(model, TensorNames.ffnDown(layer), dim, hidden);
         }
         float offset = a.normWeightOffset();
+        float[] qBias = optionalVector(model, TensorNames.attnQBias(layer), c.qDim());
+        float[] kBias = optionalVector(model, TensorNames.attnKBias(layer), c.kvDim());
+        float[] vBias = optionalVector(model, TensorNames.attnVBias(layer), c.kvDim());
+        float[] qkvBias = optionalVector(model, TensorNames.attnQkvBias(layer), c.qDim() + 2 * c.kvDim());
+        if (qkvBias != null) {
+            qBias = java.util.Arrays.copyOfRange(qkvBias, 0, c.qDim());
+            kBias = java.util.Arrays.copyOfRange(qkvBias, c.qDim(), c.qDim() + c.kvDim());
+            vBias = java.util.Arrays.copyOfRange(qkvBias, c.qDim() + c.kvDim(), qkvBias.length);
+        }
         return new LayerWeights(
                 norm(model, TensorNames.attnNorm(layer), dim, offset),
                 wq, wk, wv,
-                optionalVector(model, TensorNames.attnQBias(layer), c.qDim()),
-                optionalVector(model, TensorNames.attnKBias(layer), c.kvDim()),
-                optionalVector(model, TensorNames.attnVBias(layer), c.kvDim()),
+                qBias, kBias, vBias,
                 a.qkNorm() ? norm(model, TensorNames.attnQNorm(layer), c.headSize(), offset) : null,
                 a.qkNorm() ? norm(model, TensorNames.attnKNorm(layer), c.headSize(), offset) : null,
                 matrix(model, TensorNames.attnOutput(layer), dim, c.qDim()),
@@ -108,7 +132,12 @@ record LayerWeights(
                 gate, up, down, router, experts,
                 a.postNorms() ? norm(model, TensorNames.postFfwNorm(layer), dim, offset) : null,
                 a.slides(layer) ? a.slidingWindow() : 0,
-                rope);
+                a.rotary() ? rope : null,
+                a.layerNorm() ? vector(model, model.tensor(TensorNames.attnNormBias(layer)), dim) : null,
+                a.layerNorm() ? vector(model, model.tensor(TensorNames.ffnNormBias(layer)), dim) : null,
+                upBias,
+                downBias,
+                a.parallelResidual());
     }
 
     /** The experts, each as its own matrices or sliced out of the stacked 3-D tensors. */

@@ -5,14 +5,17 @@ import io.strata.model.ModelConfig;
 import io.strata.model.RopeLayout;
 
 /**
- * Rotary position embedding. Pair i of a head turns by {@code pos × θ^(−2i/headSize) / d_i}; which two
- * dimensions make pair i depends on the layout the file was written in (adjacent, or i and
- * i + headSize/2). Angles are computed in float as llama2.c does: {@code pos * (1 / powf(θ, 2i / headSize))},
+ * Rotary position embedding. Pair i of a head turns by {@code pos × θ^(−2i/dims) / d_i}, where
+ * {@code dims} is the head size or, with partial rotary (GPT-NeoX), the first {@code dims} of each
+ * head, the rest left as they are; which two dimensions make pair i depends on the layout the file was written in (adjacent, or i and
+ * i + dims/2). Angles are computed in float as llama2.c does: {@code pos * (1 / powf(θ, 2i / dims))},
  * each frequency divided by its divisor {@code d_i} (1 without long-context scaling; Llama 3.1's
  * per-band divisors, from its {@code rope_freqs} tensor or its {@code rope_scaling}).
  */
 final class RotaryEmbedding {
     private final int headSize;
+    /** Dimensions turned, from the first of each head: the head, or fewer (GPT-NeoX's rotary_pct). */
+    private final int dims;
     private final RopeLayout layout;
     private final float[] frequencies;
 
@@ -28,10 +31,11 @@ final class RotaryEmbedding {
      */
     RotaryEmbedding(ModelConfig config, float theta, RopeScaling scaling, float[] divisors) {
         this.headSize = config.headSize();
+        this.dims = config.ropeDims();
         this.layout = config.ropeLayout();
-        this.frequencies = new float[headSize / 2];
+        this.frequencies = new float[dims / 2];
         for (int i = 0; i < frequencies.length; i++) {
-            float f = 1.0f / (float) Math.pow(theta, (2 * i) / (float) headSize);
+            float f = 1.0f / (float) Math.pow(theta, (2 * i) / (float) dims);
             if (divisors != null) {
                 f /= divisors[i];
             } else if (scaling.kind() != RopeScaling.Kind.NONE) {
@@ -60,7 +64,7 @@ final class RotaryEmbedding {
      * angles at {@code at} of the tables.
      */
     void rotate(float[] v, int offset, int heads, float[] cos, float[] sin, int at) {
-        int half = headSize / 2;
+        int half = dims / 2;
         for (int h = 0; h < heads; h++) {
             int base = offset + h * headSize;
             for (int i = 0; i < half; i++) {

@@ -18,7 +18,7 @@ import java.nio.ByteOrder;
  * the same bits whether it is prefilled in a batch or decoded alone, and whichever stage
  * computes it.
  */
-public abstract sealed class WeightMatrix permits F32Matrix, HalfMatrix, Q8_0Matrix, Q4_0Matrix {
+public abstract sealed class WeightMatrix permits F32Matrix, HalfMatrix, Q8_0Matrix, Q4_0Matrix, DecodedRowMatrix {
     static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -55,6 +55,16 @@ public abstract sealed class WeightMatrix permits F32Matrix, HalfMatrix, Q8_0Mat
             case BF16 -> new BF16Matrix(name, data, rows, cols);
             case Q8_0 -> new Q8_0Matrix(name, data, rows, cols);
             case Q4_0 -> new Q4_0Matrix(name, data, rows, cols);
+            case Q4_1 -> new Q4_1Matrix(name, data, rows, cols);
+            case Q5_0 -> new Q5_0Matrix(name, data, rows, cols);
+            case Q5_1 -> new Q5_1Matrix(name, data, rows, cols);
+            case IQ4_NL -> new IQ4_NLMatrix(name, data, rows, cols);
+            case Q2_K -> new Q2_KMatrix(name, data, rows, cols);
+            case Q3_K -> new Q3_KMatrix(name, data, rows, cols);
+            case Q4_K -> new Q4_KMatrix(name, data, rows, cols);
+            case Q5_K -> new Q5_KMatrix(name, data, rows, cols);
+            case Q6_K -> new Q6_KMatrix(name, data, rows, cols);
+            case IQ4_XS -> new IQ4_XSMatrix(name, data, rows, cols);
         };
     }
 

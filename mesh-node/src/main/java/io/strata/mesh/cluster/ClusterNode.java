@@ -69,6 +69,7 @@ public final class ClusterNode implements AutoCloseable {
     private volatile RoutingTable table = RoutingTable.empty();
     private volatile NodeStatus status;
     private volatile boolean closed;
+    private volatile long joinedNanos;
 
     private ClusterNode(ClusterConfig config, BlockHost host, NodeResources resources, List<ModelPlan> ownPlans,
                         ArtifactStore artifacts) {
@@ -127,6 +128,7 @@ public final class ClusterNode implements AutoCloseable {
         post(() -> plansByNode.put(config.nodeId(), ownPlans));
         try {
             membership.start();
+            joinedNanos = System.nanoTime();
         } catch (RuntimeException e) {
             control.shutdownNow();
             loader.shutdownNow();
@@ -184,6 +186,42 @@ public final class ClusterNode implements AutoCloseable {
     /** What this node last announced (before joining: what it will): ready blocks with artifacts, refused blocks with reasons. */
     public NodeStatus status() {
         return status;
+    }
+
+    /** Whether this node is in a cluster whose members it hears, judged from its own side (see {@link NodeState}). */
+    public NodeState state() {
+        MeshView v = membership.view();
+        long joined = joinedNanos;
+        if (!membership.running() || joined == 0 || v.members().isEmpty()) {
+            return NodeState.JOINING;
+        }
+        Set<String> others = new HashSet<>(v.members());
+        others.remove(config.nodeId());
+        if (others.isEmpty()) {
+            return expectsPeers() ? NodeState.ISOLATED : NodeState.READY;
+        }
+        boolean hearsAnyone = board.live().stream().anyMatch(s -> others.contains(s.nodeId()));
+        if (hearsAnyone) {
+            return NodeState.READY;
+        }
+        return System.nanoTime() - joined < config.staleAfter().toNanos() ? NodeState.JOINING : NodeState.ISOLATED;
+    }
+
+    /** True when this node was given peers other than itself (with multicast discovery nobody is expected). */
+    private boolean expectsPeers() {
+        var own = membership.boundAddress();
+        return config.membership().peerAddresses().stream()
+                .anyMatch(p -> own == null || p.getPort() != own.getPort() || !sameHost(p, own));
+    }
+
+    private static boolean sameHost(java.net.InetSocketAddress a, java.net.InetSocketAddress b) {
+        return a.getAddress() != null && b.getAddress() != null && a.getAddress().equals(b.getAddress());
+    }
+
+    /** The latest status of every member of the view, quiet ones included (this one once it has announced). */
+    public List<NodeStatus> memberStatuses() {
+        MeshView v = membership.view();
+        return board.all().stream().filter(s -> v.contains(s.nodeId())).toList();
     }
 
     /** The nodes heard from recently (this one included). */
@@ -295,9 +333,13 @@ public final class ClusterNode implements AutoCloseable {
     /** The coordinator's duty: place again, publish if anything changed; route again, publish if changed. */
     private void reconcile() {
         List<NodeStatus> live = board.live().stream().filter(s -> view.contains(s.nodeId())).toList();
+        // Placement follows the view, not the heartbeats: a member that goes quiet keeps its blocks
+        // (routes avoid it) until membership expels it, so a stall shorter than the failure timeout
+        // moves nothing and a slow heartbeat cannot make blocks flap between nodes.
+        List<NodeStatus> members = board.all().stream().filter(s -> view.contains(s.nodeId())).toList();
         List<ModelPlan> plans = Coordinator.servedPlans(view.members(), plansByNode, decision);
         if (!waitingForNewcomers()) {
-            Coordinator.rebalance(plans, live, decision).ifPresent(next -> {
+            Coordinator.rebalance(plans, members, decision).ifPresent(next -> {
                 logDecision(next);
                 send(new ControlMessage.Placed(next));
                 apply(next);

@@ -62,9 +62,22 @@ final class Coordinator {
                 }
             });
         }
-        List<NodeAnnouncement> nodes = live.stream().map(NodeStatus::announcement).toList();
+        List<NodeAnnouncement> nodes = live.stream().map(s -> withReadyArtifacts(s, sha)).toList();
         PlacementDecision next = Placement.place(plans, nodes, failures, current);
         return next.sameAs(current) ? Optional.empty() : Optional.of(next.withVersion(nextVersion(current.version())));
+    }
+
+    /** The node's announcement with only the ready blocks loaded from the artifact served now. */
+    private static NodeAnnouncement withReadyArtifacts(NodeStatus s, Map<String, String> sha) {
+        Set<String> blocks = new HashSet<>();
+        s.readyArtifacts().forEach((block, artifact) -> {
+            if (artifact.equals(sha.get(block)) && s.announcement().readyBlocks().contains(block)) {
+                blocks.add(block);
+            }
+        });
+        NodeAnnouncement a = s.announcement();
+        return new NodeAnnouncement(a.nodeId(), a.host(), a.transportPort(), a.httpPort(), a.device(),
+                a.freeMemoryBytes(), a.readBytesPerSecond(), blocks, a.sequence());
     }
 
     /** The next routing table, or empty when the routes are unchanged. */
@@ -72,15 +85,7 @@ final class Coordinator {
         Map<String, String> sha = shaByBlock(decision.models());
         List<NodeAnnouncement> ready = new ArrayList<>();
         for (NodeStatus s : live) {
-            Set<String> blocks = new HashSet<>();
-            s.readyArtifacts().forEach((block, artifact) -> {
-                if (artifact.equals(sha.get(block)) && s.announcement().readyBlocks().contains(block)) {
-                    blocks.add(block);
-                }
-            });
-            NodeAnnouncement a = s.announcement();
-            ready.add(new NodeAnnouncement(a.nodeId(), a.host(), a.transportPort(), a.httpPort(), a.device(),
-                    a.freeMemoryBytes(), a.readBytesPerSecond(), blocks, a.sequence()));
+            ready.add(withReadyArtifacts(s, sha));
         }
         RoutingTable built = RoutingTableBuilder.build(0, decision, ready);
         if (built.models().equals(current.models())) {

@@ -64,6 +64,11 @@ public final class AnnouncementBoard {
                 .sorted(Comparator.comparing(NodeStatus::nodeId)).toList();
     }
 
+    /** The latest status of every node in the board, quiet ones included, by node id. */
+    public synchronized List<NodeStatus> all() {
+        return latest.values().stream().map(Heard::status).sorted(Comparator.comparing(NodeStatus::nodeId)).toList();
+    }
+
     /** Node ids in the board that have gone quiet. */
     public synchronized Set<String> stale() {
         long now = nanoClock.getAsLong();

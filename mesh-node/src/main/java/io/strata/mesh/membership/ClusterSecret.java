@@ -22,10 +22,12 @@ public final class ClusterSecret {
 
     private final SecretKey encryptionKey;
     private final byte[] authKey;
+    private final byte[] transportKey;
 
-    private ClusterSecret(SecretKey encryptionKey, byte[] authKey) {
+    private ClusterSecret(SecretKey encryptionKey, byte[] authKey, byte[] transportKey) {
         this.encryptionKey = encryptionKey;
         this.authKey = authKey;
+        this.transportKey = transportKey;
     }
 
     public static ClusterSecret derive(String secret, String clusterName) {
@@ -41,8 +43,9 @@ public final class ClusterSecret {
             Arrays.fill(chars, '\0');
             byte[] enc = label(master, "strata-mesh encryption v1");
             byte[] auth = label(master, "strata-mesh join proof v1");
+            byte[] transport = label(master, "strata-mesh activation transport v1");
             Arrays.fill(master, (byte) 0);
-            return new ClusterSecret(new SecretKeySpec(enc, "AES"), auth);
+            return new ClusterSecret(new SecretKeySpec(enc, "AES"), auth, transport);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JDK lacks PBKDF2WithHmacSHA256 or HmacSHA256, which every JDK provides", e);
         }
@@ -51,6 +54,11 @@ public final class ClusterSecret {
     /** AES-256 key for the cluster's traffic. */
     public SecretKey encryptionKey() {
         return encryptionKey;
+    }
+
+    /** 32-byte key the activation transport's handshake proves and derives its per-connection keys from. */
+    public byte[] transportKey() {
+        return transportKey.clone();
     }
 
     /** HMAC-SHA256 key members prove possession of when they join. */

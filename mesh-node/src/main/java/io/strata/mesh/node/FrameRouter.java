@@ -24,6 +24,12 @@ final class FrameRouter implements FrameHandler {
         this.gateway = gateway;
     }
 
+    /** The widest hidden state of the blocks this node serves (0: none): what its frames may carry. */
+    int widestHidden() {
+        StageServer s = stages;
+        return s == null ? 0 : s.widestHidden();
+    }
+
     @Override
     public void onFrame(Frame f, Connection from) {
         StageServer s = stages;

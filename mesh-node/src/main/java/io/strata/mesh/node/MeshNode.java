@@ -13,7 +13,10 @@ import io.strata.mesh.gateway.PipelineClient;
 import io.strata.mesh.gateway.RoutingView;
 import io.strata.mesh.pipeline.StageServer;
 import io.strata.mesh.pipeline.StageStats;
+import io.strata.mesh.membership.ClusterSecret;
+import io.strata.mesh.transport.FrameLimits;
 import io.strata.mesh.transport.SessionOpen;
+import io.strata.mesh.transport.TransportSecurity;
 import io.strata.mesh.transport.TcpTransport;
 import io.strata.split.ModelPlan;
 
@@ -42,14 +45,21 @@ public final class MeshNode implements AutoCloseable {
     private final NodeModelCatalog catalog;
     private final GatewayServer http;
     private final ClusterNode cluster;
+    private final MemberAdmission admission = new MemberAdmission();
     private volatile boolean closed;
 
     private MeshNode(NodeConfig config) throws IOException {
         FrameRouter router = new FrameRouter();
         ClusterConfig draft = config.cluster().build();
         String nodeId = draft.nodeId();
-        this.transport = TcpTransport.start(config.bindAddress(), config.transportPort(), router);
+        String secret = draft.membership().secret();
+        byte[] transportKey = secret == null ? null : ClusterSecret.derive(secret, draft.clusterName()).transportKey();
+        this.transport = TcpTransport.start(config.bindAddress(), config.transportPort(), router,
+                new TransportSecurity(nodeId, transportKey, admission), FrameLimits.forBlocks(router::widestHidden));
         TcpTransport t = transport;
+        if (!config.peerTimeout().isZero()) {
+            transport.watchPeers(config.peerTimeout().dividedBy(4), config.peerTimeout());
+        }
         StageServer s = null;
         NodeModelCatalog c = null;
         GatewayServer h = null;
@@ -82,6 +92,8 @@ public final class MeshNode implements AutoCloseable {
             t.close();
             throw e;
         }
+        admission.joined(cluster);
+        stages.members(admission::isMember);
         catalog.cluster(cluster);
         cluster.onRoutingChange(routing::update);
         routing.update(cluster.routingTable());
@@ -124,6 +136,11 @@ public final class MeshNode implements AutoCloseable {
         return client;
     }
 
+    /** The sessions this node's gateway drives: frames addressed to a gateway land here. */
+    public GatewaySessions gatewaySessions() {
+        return gatewaySessions;
+    }
+
     public GatewayMetrics metrics() {
         return metrics;
     }
@@ -148,6 +165,7 @@ public final class MeshNode implements AutoCloseable {
                 Map<String, Object> h = new LinkedHashMap<>();
                 ClusterNode c = cluster;
                 if (c != null) {
+                    h.put("status", c.state().label());
                     h.put("cluster", c.config().clusterName());
                     h.put("coordinator", c.isCoordinator());
                     h.put("members", c.view().members());

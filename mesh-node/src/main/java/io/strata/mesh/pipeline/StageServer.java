@@ -39,15 +39,18 @@ public final class StageServer implements BlockHost, AutoCloseable {
     private final String nodeId;
     private final FrameSender sender;
     private final int maxSessions;
+    private final int maxSessionsPerGateway;
     private final Duration idleTimeout;
     private final Map<String, HostedStage> hosted = new ConcurrentHashMap<>();
     private final Map<StageSession.SessionKey, StageSession> sessions = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reaper;
+    private volatile java.util.function.Predicate<String> isMember = id -> true;
 
     /**
      * @param nodeId      this node, named in the errors it reports
      * @param sender      the transport
-     * @param maxSessions sessions (per stage, summed over stages) this node takes before it answers OVERLOADED
+     * @param maxSessions sessions (per stage, summed over stages) this node takes before it answers OVERLOADED;
+     *                    one gateway may hold at most three quarters of them (at least one)
      * @param idleTimeout a session with no work for this long is dropped (its gateway has gone)
      */
     public StageServer(String nodeId, FrameSender sender, int maxSessions, Duration idleTimeout) {
@@ -57,11 +60,14 @@ public final class StageServer implements BlockHost, AutoCloseable {
         this.nodeId = nodeId;
         this.sender = sender;
         this.maxSessions = maxSessions;
+        // one gateway (one peer) may not take every seat: the others keep a quarter
+        this.maxSessionsPerGateway = Math.max(1, maxSessions - maxSessions / 4);
         this.idleTimeout = idleTimeout;
         this.reaper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("strata-session-reaper-" + nodeId).factory());
         long period = Math.max(1000, Math.min(30_000, idleTimeout.toMillis() / 2));
         reaper.scheduleAtFixedRate(this::dropIdle, period, period, TimeUnit.MILLISECONDS);
+        reaper.scheduleAtFixedRate(this::dropOrphans, 1, 1, TimeUnit.SECONDS);
     }
 
     // ---- BlockHost ----
@@ -146,6 +152,11 @@ public final class StageServer implements BlockHost, AutoCloseable {
             return;
         }
         int index = f.stage();
+        if (index < o.path().size() && !sentBy(from, index == 0 ? o.gateway().nodeId() : o.path().get(index - 1).nodeId())) {
+            reply(from, f, new FrameError(FrameError.Code.BAD_REQUEST, nodeId, "an OPEN for stage " + index + " came from "
+                    + from.peerNodeId() + ", not from the node before it on the path"));
+            return;
+        }
         if (index >= o.path().size()) {
             sendQuietly(o.gateway().address(), Frame.error(f.sessionId(), Frame.GATEWAY, new FrameError(
                     FrameError.Code.BAD_REQUEST, nodeId, "stage " + index + " is past the path's " + o.path().size())));
@@ -161,6 +172,14 @@ public final class StageServer implements BlockHost, AutoCloseable {
         if (sessions.size() >= maxSessions) {
             sendQuietly(o.gateway().address(), Frame.error(f.sessionId(), Frame.GATEWAY, new FrameError(
                     FrameError.Code.OVERLOADED, nodeId, nodeId + " holds " + maxSessions + " sessions already")));
+            return;
+        }
+        String gatewayId = o.gateway().nodeId();
+        long ofGateway = sessions.values().stream().filter(x -> x.open.gateway().nodeId().equals(gatewayId)).count();
+        if (ofGateway >= maxSessionsPerGateway) {
+            sendQuietly(o.gateway().address(), Frame.error(f.sessionId(), Frame.GATEWAY, new FrameError(
+                    FrameError.Code.OVERLOADED, nodeId, nodeId + " holds " + ofGateway + " sessions of gateway "
+                    + gatewayId + " already, its most for one gateway")));
             return;
         }
         EngineSession engine;
@@ -191,6 +210,17 @@ public final class StageServer implements BlockHost, AutoCloseable {
                     + Long.toUnsignedString(f.sessionId(), 16) + " on stage " + f.stage()));
             return;
         }
+        String expected = switch (f.type()) {
+            case TOKENS -> s.open.gateway().nodeId();
+            case SAMPLED -> s.open.path().getLast().nodeId();
+            default -> s.stageIndex == 0 ? "" : s.open.path().get(s.stageIndex - 1).nodeId();
+        };
+        if (!sentBy(from, expected)) {
+            reply(from, f, new FrameError(FrameError.Code.BAD_REQUEST, nodeId, "a " + f.type() + " for session "
+                    + Long.toUnsignedString(f.sessionId(), 16) + " came from " + from.peerNodeId() + ", not from "
+                    + expected));
+            return;
+        }
         s.lastActiveNanos = System.nanoTime();
         long now = System.nanoTime();
         try {
@@ -218,6 +248,11 @@ public final class StageServer implements BlockHost, AutoCloseable {
         } catch (IllegalArgumentException e) {
             fail(s, FrameError.Code.BAD_REQUEST, e.getMessage());
         }
+    }
+
+    /** True when the connection's proven peer is {@code nodeId} (always, on an unkeyed transport: nothing is proven). */
+    private static boolean sentBy(Connection from, String nodeId) {
+        return from == null || from.peerNodeId() == null || from.peerNodeId().equals(nodeId);
     }
 
     // ---- called by the stages' workers ----
@@ -284,6 +319,27 @@ public final class StageServer implements BlockHost, AutoCloseable {
         }
     }
 
+    /**
+     * Tells the server who is in the cluster: a session whose gateway has left the view (crashed,
+     * expelled) has nobody to read its stream, and is dropped within a second of the view saying so
+     * rather than after the idle timeout.
+     */
+    public void members(java.util.function.Predicate<String> isMember) {
+        this.isMember = isMember;
+    }
+
+    private void dropOrphans() {
+        java.util.function.Predicate<String> member = isMember;
+        for (StageSession s : List.copyOf(sessions.values())) {
+            String gateway = s.open.gateway().nodeId();
+            if (!member.test(gateway)) {
+                LOG.log(System.Logger.Level.INFO, nodeId + ": dropping session " + Long.toUnsignedString(s.id, 16)
+                        + " on " + s.stage.block.blockId() + ": its gateway " + gateway + " left the cluster");
+                drop(s);
+            }
+        }
+    }
+
     private void dropIdle() {
         long limit = System.nanoTime() - idleTimeout.toNanos();
         for (StageSession s : List.copyOf(sessions.values())) {
@@ -312,6 +368,11 @@ public final class StageServer implements BlockHost, AutoCloseable {
 
     public List<LoadedBlock> blocks() {
         return hosted.values().stream().map(h -> h.block).toList();
+    }
+
+    /** The widest hidden state among the blocks served here (0: none): the widest frame this node can need. */
+    public int widestHidden() {
+        return hosted.values().stream().mapToInt(h -> h.stage.config().dim()).max().orElse(0);
     }
 
     public int sessionCount() {

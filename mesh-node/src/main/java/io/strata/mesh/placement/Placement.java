@@ -35,8 +35,15 @@ import java.util.TreeMap;
  *       more and no node becomes the bottleneck; ties go to the node holding a neighbouring stage.</li>
  *   <li><b>Extras.</b> Then copies are added round-robin up to each block's maximum where memory allows.</li>
  * </ol>
- * A model with a block that fits nowhere is refused whole (its other blocks would only hold
- * memory), with a reason that names the block, what it needs and what each node has.
+ * A new model with a block that fits nowhere is refused whole (its other blocks would only hold
+ * memory), with a reason that names the block, what it needs and what each node has. A model
+ * that was served and lost every copy of a block (its nodes died) keeps its surviving copies in
+ * place: it is down until a node can take the lost block, and then only that block is placed,
+ * so it comes back without reloading or moving anything else.
+ *
+ * <p>"Held" copies are the previous decision's, then the blocks a node announces as loaded (so a
+ * node's own blocks count as its own even when the previous decision no longer lists them, e.g.
+ * after the model went down): both stay where they are before anything new is placed.
  */
 public final class Placement {
     private static final double TIE = 1e-9;
@@ -62,13 +69,20 @@ public final class Placement {
         List<ModelPlan> served = distinct(models, refusals);
         Ledger ledger = new Ledger(nodes, failedBlocks, served);
 
-        List<PlacementDecision.Replica> previousExtras = keepPreviousMinimums(previous, ledger);
+        List<PlacementDecision.Replica> previousExtras = keepPreviousMinimums(held(previous, nodes, served), ledger);
         Set<String> refused = new HashSet<>();
+        Set<String> down = new HashSet<>();
         for (ModelPlan model : served) {
+            boolean survivors = ledger.holdsAny(model);
             Ledger trial = ledger.copy();
             PlacementDecision.Refusal refusal = placeMinimum(model, trial);
             if (refusal == null) {
                 ledger = trial;
+            } else if (survivors) {
+                ledger = trial; // the surviving blocks stay loaded, ready for when the lost one finds a node
+                down.add(model.modelId());
+                refusals.add(new PlacementDecision.Refusal(model.modelId(), refusal.blockId(), refusal.reason()
+                        + "; its other blocks stay loaded where they are until then"));
             } else {
                 ledger.removeModel(model);
                 refused.add(model.modelId());
@@ -81,12 +95,13 @@ public final class Placement {
                 ledger.add(r.modelId(), b, r.nodeId());
             }
         }
-        List<ModelPlan> placed = served.stream().filter(m -> !refused.contains(m.modelId())).toList();
+        List<ModelPlan> placed = served.stream().filter(m -> !refused.contains(m.modelId())
+                && !down.contains(m.modelId())).toList();
         addExtras(placed, ledger);
         List<String> shortfalls = new ArrayList<>();
         for (ModelPlan m : placed) {
             for (BlockSpec b : m.blocks()) {
-                if (ledger.count(b) < b.replicas().min()) {
+                if (ledger.count(b) > 0 && ledger.count(b) < b.replicas().min()) {
                     shortfalls.add("block " + b.blockId() + " has " + ledger.count(b) + " of its minimum "
                             + b.replicas().min() + " replicas: " + ledger.whyNot(b));
                 }
@@ -118,15 +133,48 @@ public final class Placement {
         return out;
     }
 
-    /** Keeps previous copies up to each block's minimum; returns the rest, to keep later if room is left. */
-    private static List<PlacementDecision.Replica> keepPreviousMinimums(PlacementDecision previous, Ledger ledger) {
+    /**
+     * The copies held now: the previous decision's (while their artifact is unchanged), then every
+     * block a node announces as loaded that the previous decision does not list on it. Announced
+     * blocks are the served artifact's (the coordinator filters them by SHA-256).
+     */
+    private static List<PlacementDecision.Replica> held(PlacementDecision previous, List<NodeAnnouncement> nodes,
+                                                        List<ModelPlan> served) {
         Map<String, String> previousSha = new HashMap<>();
         previous.models().forEach(m -> m.blocks().forEach(b -> previousSha.put(b.blockId(), b.sha256())));
-        List<PlacementDecision.Replica> extras = new ArrayList<>();
+        Map<String, BlockSpec> servedBlocks = new HashMap<>();
+        Map<String, String> modelOf = new HashMap<>();
+        for (ModelPlan m : served) {
+            for (BlockSpec b : m.blocks()) {
+                servedBlocks.put(b.blockId(), b);
+                modelOf.put(b.blockId(), m.modelId());
+            }
+        }
+        LinkedHashSet<PlacementDecision.Replica> out = new LinkedHashSet<>();
         for (PlacementDecision.Replica r : previous.replicas()) {
+            BlockSpec b = servedBlocks.get(r.blockId());
+            if (b != null && b.sha256().equals(previousSha.get(r.blockId()))) {
+                out.add(r);
+            }
+        }
+        for (NodeAnnouncement n : nodes) {
+            for (String block : new java.util.TreeSet<>(n.readyBlocks())) {
+                if (servedBlocks.containsKey(block)) {
+                    out.add(new PlacementDecision.Replica(modelOf.get(block), block, n.nodeId()));
+                }
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    /** Keeps held copies up to each block's minimum; returns the rest, to keep later if room is left. */
+    private static List<PlacementDecision.Replica> keepPreviousMinimums(List<PlacementDecision.Replica> held,
+                                                                        Ledger ledger) {
+        List<PlacementDecision.Replica> extras = new ArrayList<>();
+        for (PlacementDecision.Replica r : held) {
             BlockSpec b = ledger.spec(r.blockId());
-            if (b == null || !b.sha256().equals(previousSha.get(r.blockId())) || !ledger.fits(r.nodeId(), b)) {
-                continue; // not served any more, a different artifact now, node gone, refused, or shrunk
+            if (b == null || !ledger.fits(r.nodeId(), b)) {
+                continue; // not served any more, node gone, refused, shrunk, or already counted
             }
             if (ledger.count(b) < b.replicas().min()) {
                 ledger.add(r.modelId(), b, r.nodeId());
@@ -146,19 +194,20 @@ public final class Placement {
             }
             model.blocks().forEach(b -> ledger.add(model.modelId(), b, whole));
         }
+        PlacementDecision.Refusal first = null;
         for (BlockSpec b : biggestFirst(model)) {
             while (ledger.count(b) < b.replicas().min()) {
                 String node = ledger.bestNodeFor(model, b);
                 if (node == null) {
-                    if (ledger.count(b) == 0) {
-                        return new PlacementDecision.Refusal(model.modelId(), b.blockId(), refusal(model, b, ledger));
+                    if (ledger.count(b) == 0 && first == null) {
+                        first = new PlacementDecision.Refusal(model.modelId(), b.blockId(), refusal(model, b, ledger));
                     }
-                    break; // placed, below its minimum: reported as a shortfall
+                    break; // placed below its minimum: a shortfall; not placed: the model cannot run
                 }
                 ledger.add(model.modelId(), b, node);
             }
         }
-        return null;
+        return first; // the other blocks went on being placed: a model that keeps its survivors keeps these too
     }
 
     /** Round-robin: one more copy per block (or one more whole copy per model) each round, up to the maximums. */
@@ -276,6 +325,10 @@ public final class Placement {
             blocksOn.get(node).add(b.blockId());
             copies.merge(b.blockId(), 1, Integer::sum);
             replicas.add(new PlacementDecision.Replica(modelId, b.blockId(), node));
+        }
+
+        boolean holdsAny(ModelPlan model) {
+            return replicas.stream().anyMatch(r -> r.modelId().equals(model.modelId()));
         }
 
         void removeModel(ModelPlan model) {

@@ -2,10 +2,10 @@ package io.strata.mesh.transport;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,6 +15,8 @@ import java.util.function.BiConsumer;
  * One TCP connection carrying frames both ways: writes from any thread (one frame at a time,
  * flushed at once), reads on its own platform thread (a node has a connection per peer, a handful, and
  * a frame wakes that thread directly rather than a poller and then a carrier). The first bad frame closes it.
+ * On a keyed transport the connection exists only once the {@link Handshake} is done: it knows the
+ * peer's proven node id, and seals every frame both ways.
  */
 public final class Connection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
@@ -23,19 +25,45 @@ public final class Connection implements AutoCloseable {
     private final Socket socket;
     private final PeerAddress peer;
     private final boolean outbound;
-    private final OutputStream out;
-    private final InputStream in;
+    private final DataOutputStream out;
+    private final DataInputStream in;
+    private final FrameLimits limits;
     private final ReentrantLock writing = new ReentrantLock();
+    private String peerNodeId;
+    private SealedFrames sealed;
     private volatile boolean closed;
+    private volatile IOException closeReason;
+    private volatile long lastHeardNanos = System.nanoTime();
 
-    Connection(Socket socket, PeerAddress peer, boolean outbound) throws IOException {
+    Connection(Socket socket, PeerAddress peer, boolean outbound, FrameLimits limits) throws IOException {
         this.socket = socket;
         this.peer = peer;
         this.outbound = outbound;
+        this.limits = limits;
         socket.setTcpNoDelay(true); // a decode step is one small frame: never wait to fill a packet
         socket.setKeepAlive(true);
-        this.out = new BufferedOutputStream(socket.getOutputStream(), BUFFER);
-        this.in = new BufferedInputStream(socket.getInputStream(), BUFFER);
+        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), BUFFER));
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), BUFFER));
+    }
+
+    /**
+     * Runs the handshake of a keyed transport (before any frame moves); bounded in time, so a
+     * stranger that connects and says nothing holds nothing for long.
+     *
+     * @param expectedPeer the member the dialled address belongs to (dialling side; empty: any)
+     */
+    void secure(TransportSecurity security, String expectedPeer, int timeoutMs) throws IOException {
+        socket.setSoTimeout(timeoutMs);
+        Handshake.Result r = outbound ? Handshake.dial(in, out, security, expectedPeer)
+                : Handshake.listen(in, out, security);
+        socket.setSoTimeout(0);
+        this.peerNodeId = r.peerNodeId();
+        this.sealed = r.frames();
+    }
+
+    /** The peer's node id as it proved it in the handshake; null on an unkeyed transport (nothing proven). */
+    public String peerNodeId() {
+        return peerNodeId;
     }
 
     /** The node at the other end: where it listens (outbound), or its socket address (inbound). */
@@ -54,13 +82,17 @@ public final class Connection implements AutoCloseable {
 
     /** Writes and flushes one frame; a failure closes the connection. */
     public void send(Frame frame) throws IOException {
-        byte[] bytes = FrameCodec.encode(frame);
+        byte[] bytes = sealed == null ? FrameCodec.encode(frame) : null;
         writing.lock();
         try {
             if (closed) {
                 throw new SocketException("connection to " + peer + " is closed");
             }
-            out.write(bytes);
+            if (bytes != null) {
+                out.write(bytes);
+            } else {
+                sealed.write(frame, out); // under the lock: the nonce counter follows the order on the wire
+            }
             out.flush();
         } catch (IOException e) {
             close();
@@ -76,7 +108,9 @@ public final class Connection implements AutoCloseable {
             IOException cause = null;
             try {
                 while (!closed) {
-                    onFrame.accept(FrameCodec.read(in), this);
+                    Frame f = sealed == null ? FrameCodec.read(in, limits) : sealed.read(in, limits);
+                    lastHeardNanos = System.nanoTime();
+                    onFrame.accept(f, this);
                 }
             } catch (BadFrameException e) {
                 LOG.log(System.Logger.Level.WARNING, "closing the connection with " + peer + ": " + e.getMessage());
@@ -90,9 +124,47 @@ public final class Connection implements AutoCloseable {
                 cause = new IOException(e);
             } finally {
                 close();
-                onEnd.accept(this, cause == null ? new EOFException("closed") : cause);
+                IOException reason = closeReason != null ? closeReason : cause;
+                onEnd.accept(this, reason == null ? new EOFException("closed") : reason);
             }
         });
+    }
+
+    /** When a frame last arrived on this connection (its creation, before any). */
+    long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    /**
+     * Sends {@code frame} unless another thread is writing right now: a heartbeat must never wait
+     * behind a write blocked by a peer that stopped reading.
+     */
+    void sendIfIdle(Frame frame) {
+        if (!writing.tryLock()) {
+            return;
+        }
+        try {
+            if (!closed) {
+                if (sealed == null) {
+                    out.write(FrameCodec.encode(frame));
+                } else {
+                    sealed.write(frame, out);
+                }
+                out.flush();
+            }
+        } catch (IOException e) {
+            close(e);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** Closes the connection, reporting {@code reason} as why it ended. */
+    void close(IOException reason) {
+        if (!closed) {
+            closeReason = reason;
+        }
+        close();
     }
 
     @Override
@@ -110,6 +182,6 @@ public final class Connection implements AutoCloseable {
 
     @Override
     public String toString() {
-        return (outbound ? "to " : "from ") + peer;
+        return (outbound ? "to " : "from ") + (peerNodeId == null ? "" : peerNodeId + " at ") + peer;
     }
 }

@@ -56,27 +56,51 @@ public final class FrameCodec {
      * @throws BadFrameException when the bytes are not a whole, intact frame
      */
     public static Frame read(InputStream in) throws IOException {
+        return read(in, FrameLimits.CEILING);
+    }
+
+    /**
+     * Reads the next frame, refusing one whose header exceeds {@code limits} before its payload is
+     * allocated or read.
+     *
+     * @throws EOFException      when the stream ends cleanly before a frame begins
+     * @throws BadFrameException when the bytes are not a whole, intact frame, or one too large for this node
+     */
+    public static Frame read(InputStream in, FrameLimits limits) throws IOException {
         DataInputStream data = in instanceof DataInputStream d ? d : new DataInputStream(in);
         int first = data.read();
         if (first < 0) {
             throw new EOFException("connection closed");
         }
-        byte[] lengthRest = new byte[3];
-        readFully(data, lengthRest, 0, "length prefix", 1);
-        int length = (first << 24) | ((lengthRest[0] & 0xFF) << 16) | ((lengthRest[1] & 0xFF) << 8) | (lengthRest[2] & 0xFF);
-        if (length < HEADER_BYTES || length - HEADER_BYTES > MAX_PAYLOAD) {
-            throw new BadFrameException("frame length " + length + " is outside " + HEADER_BYTES + ".."
-                    + (HEADER_BYTES + MAX_PAYLOAD) + " bytes: not a Strata frame, or a damaged one");
-        }
         byte[] header = new byte[4 + HEADER_BYTES];
         header[0] = (byte) first;
-        System.arraycopy(lengthRest, 0, header, 1, 3);
-        readFully(data, header, 4, "header", 4);
-        ByteBuffer b = ByteBuffer.wrap(header, 4, HEADER_BYTES);
-        Parsed p = parseHeader(b, length);
+        readFully(data, header, 1, 4, "length prefix", 1);
+        checkLength(header); // before waiting for a header that foreign bytes may never complete
+        readFully(data, header, 4, header.length, "header", 4);
+        Parsed p = parsePrefixed(header);
+        limits.check(p.type, p.stage, p.rows, p.cols, p.dtype, p.payloadBytes);
         byte[] payload = new byte[p.payloadBytes];
-        readFully(data, payload, 0, "payload", 4 + HEADER_BYTES);
+        readFully(data, payload, 0, payload.length, "payload", 4 + HEADER_BYTES);
         return finish(header, p, payload);
+    }
+
+    /** The length prefix and header at the start of {@code prefixed}, checked. */
+    static Parsed parsePrefixed(byte[] prefixed) throws BadFrameException {
+        int length = checkLength(prefixed);
+        ByteBuffer b = ByteBuffer.wrap(prefixed, 4, HEADER_BYTES);
+        return parseHeader(b, length);
+    }
+
+    private static int checkLength(byte[] prefixed) throws BadFrameException {
+        int length = ByteBuffer.wrap(prefixed, 0, 4).getInt();
+        if (length < HEADER_BYTES || length - HEADER_BYTES > MAX_PAYLOAD) {
+            boolean sealedPeer = java.util.Arrays.equals(prefixed, 0, 4, Handshake.MAGIC, 0, 4);
+            throw new BadFrameException("frame length " + length + " is outside " + HEADER_BYTES + ".."
+                    + (HEADER_BYTES + MAX_PAYLOAD) + " bytes: " + (sealedPeer ? "the peer seals its transport with a"
+                    + " cluster secret and this node has none — give every node the same --secret"
+                    : "not a Strata frame, or a damaged one"));
+        }
+        return length;
     }
 
     /** Decodes exactly one frame from {@code bytes} (length prefix included); for tests and tools. */
@@ -97,7 +121,7 @@ public final class FrameCodec {
         return finish(bytes, p, payload);
     }
 
-    private record Parsed(FrameType type, WireDType dtype, int flags, int stage, long sessionId, int step,
+    record Parsed(FrameType type, WireDType dtype, int flags, int stage, long sessionId, int step,
                           int startPos, int rows, int cols, int payloadBytes, int crc) {
     }
 
@@ -139,7 +163,7 @@ public final class FrameCodec {
     }
 
     /** {@code headerBytes} holds the length prefix and header at its start. */
-    private static Frame finish(byte[] headerBytes, Parsed p, byte[] payload) throws BadFrameException {
+    static Frame finish(byte[] headerBytes, Parsed p, byte[] payload) throws BadFrameException {
         int actual = (int) checksum(headerBytes, payload);
         if (actual != p.crc) {
             throw new BadFrameException(String.format("checksum mismatch (frame says %08x, bytes give %08x): the %s frame"
@@ -160,10 +184,11 @@ public final class FrameCodec {
         return crc.getValue();
     }
 
-    private static void readFully(DataInputStream in, byte[] into, int offset, String part, int at) throws IOException {
+    private static void readFully(DataInputStream in, byte[] into, int offset, int end, String part, int at)
+            throws IOException {
         int got = offset;
-        while (got < into.length) {
-            int r = in.read(into, got, into.length - got);
+        while (got < end) {
+            int r = in.read(into, got, end - got);
             if (r < 0) {
                 throw new BadFrameException("truncated frame: the connection ended in the " + part + " after "
                         + (at + got - offset) + " bytes of the frame");

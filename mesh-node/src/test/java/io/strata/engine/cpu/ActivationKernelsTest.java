@@ -30,6 +30,54 @@ class ActivationKernelsTest {
     }
 
     @Test
+    void layerNormCentresScalesAndShifts() {
+        for (int n : SIZES) {
+            float[] x = TestTensors.randomVector(n + 2, n);
+            float[] w = TestTensors.randomVector(n, n + 7);
+            float[] b = TestTensors.randomVector(n, n + 9);
+            float[] out = new float[n + 4];
+            ActivationKernels.layerNorm(out, 3, x, 2, w, b, n, 1e-5f);
+            double mean = 0;
+            for (int i = 0; i < n; i++) {
+                mean += x[2 + i];
+            }
+            mean /= n;
+            double var = 0;
+            for (int i = 0; i < n; i++) {
+                var += (x[2 + i] - mean) * (x[2 + i] - mean);
+            }
+            double inv = 1 / Math.sqrt(var / n + 1e-5);
+            for (int i = 0; i < n; i++) {
+                assertEquals((x[2 + i] - mean) * inv * w[i] + b[i], out[3 + i], 1e-5, "n=" + n + " i=" + i);
+            }
+        }
+    }
+
+    @Test
+    void erfAndBothGelusMatchTheirDefinitions() {
+        // erf at points whose values are tabulated to 10 digits, within 1e-8 (far below float resolution near 1)
+        assertEquals(0.5204998778, ActivationKernels.erf(0.5), 1e-8);
+        assertEquals(0.9953222650, ActivationKernels.erf(2.0), 1e-8);
+        assertEquals(-0.9999779095, ActivationKernels.erf(-3.0), 1e-8);
+        assertEquals(0.9999999846, ActivationKernels.erf(4.0), 1e-8);
+        assertEquals(1.0, ActivationKernels.erf(7.0), 0);
+        float[] x = {-6f, -2.5f, -1f, -0.1f, 0f, 0.3f, 1.7f, 5f};
+        float[] bias = {0.5f, 0f, 0f, 0f, 0f, 0f, 0f, 0f};
+        float[] exact = x.clone();
+        float[] tanh = x.clone();
+        ActivationKernels.biasGelu(exact, 0, bias, 0, x.length);
+        ActivationKernels.biasGeluTanh(tanh, 0, bias, 0, x.length);
+        for (int i = 0; i < x.length; i++) {
+            double v = x[i] + bias[i];
+            double phi = 0.5 * (1 + ActivationKernels.erf(v / Math.sqrt(2)));
+            assertEquals(v * phi, exact[i], 1e-6, "gelu(" + v + ")");
+            double approx = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+            assertEquals(approx, tanh[i], 1e-6, "gelu_new(" + v + ")");
+            assertEquals(exact[i], tanh[i], 1e-3, "the two GELUs stay close at " + v);
+        }
+    }
+
+    @Test
     void softmaxMatchesItsFormulaAndSumsToOne() {
         for (int n : SIZES) {
             float[] x = TestTensors.randomVector(n + 1, n);

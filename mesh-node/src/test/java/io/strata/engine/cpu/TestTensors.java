@@ -65,6 +65,7 @@ public final class TestTensors {
                     }
                 }
             }
+            default -> QuantisedElements.fill(s, encoding, elements, scale, r);
         }
         return new WeightTensor(name, encoding, shape, s);
     }
@@ -87,6 +88,7 @@ public final class TestTensors {
                 int nibble = j < 16 ? packed & 0x0f : packed >>> 4;
                 yield Float.float16ToFloat(s.get(SHORT_LE, at)) * (nibble - 8);
             }
+            default -> QuantisedElements.element(s, t.encoding(), i);
         };
     }
 

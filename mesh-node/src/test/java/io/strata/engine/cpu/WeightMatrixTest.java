@@ -21,6 +21,9 @@ class WeightMatrixTest {
     private static final double TOLERANCE = 2e-6;
 
     private static int[][] shapes(TensorEncoding e) {
+        if (e.blockSize() == 256) {
+            return new int[][]{{1, 256}, {3, 512}, {37, 768}, {5, 1280}, {70, 2048}, {2, 256 * 11}};
+        }
         if (e.blockSize() == 32) {
             return new int[][]{{1, 32}, {3, 64}, {37, 96}, {5, 160}, {70, 1056}, {2, 32 * 33}};
         }
@@ -69,7 +72,7 @@ class WeightMatrixTest {
     void batchedProductGivesEachTokenTheBitsOfItsOwnMatvec(TensorEncoding e) {
         // Column counts that are and are not whole vector pairs: kernels take rows in pairs or groups
         // only when they are, so both ways of computing a row are compared here.
-        int[] columnCounts = e.blockSize() == 32 ? new int[]{2048} : new int[]{1001, 1024};
+        int[] columnCounts = e.blockSize() >= 32 ? new int[]{2048} : new int[]{1001, 1024};
         for (int cols : columnCounts) {
             int rows = 300; // more than one L2 tile for the wide encodings, and several threads' worth
             int n = 5;
@@ -95,10 +98,12 @@ class WeightMatrixTest {
     @ParameterizedTest
     @EnumSource(TensorEncoding.class)
     void batchKernelGivesEveryRowAndTokenTheBitsOfSingleTokenCalls(TensorEncoding e) {
-        // Odd row and column counts, and a row count that spans more than one decoded tile.
-        int[][] shapes = e.blockSize() == 32
-                ? new int[][]{{1, 32}, {3, 96}, {37, 160}, {70, 1056}}
-                : new int[][]{{1, 1}, {3, 7}, {5, 17}, {37, 33}, {70, 1001}, {3, 1024}};
+        // Odd row and column counts, a row count that spans more than one decoded tile, and rows
+        // longer than the kernel's column chunk (accumulators kept between chunks).
+        int[][] shapes = e.blockSize() == 256 ? new int[][]{{1, 256}, {3, 512}, {37, 768}, {70, 2048}, {5, 2304}}
+                : e.blockSize() == 32
+                ? new int[][]{{1, 32}, {3, 96}, {37, 160}, {70, 1056}, {5, 2080}}
+                : new int[][]{{1, 1}, {3, 7}, {5, 17}, {37, 33}, {70, 1001}, {3, 1024}, {5, 2100}};
         for (int[] shape : shapes) {
             int rows = shape[0];
             int cols = shape[1];
@@ -135,7 +140,8 @@ class WeightMatrixTest {
     void everyEncodingSumsItsDecodedValuesExactlyAsF32Does(TensorEncoding e) {
         // The batched kernel decodes a tile to floats and sums it in F32's order: right only if each
         // encoding's own one-token kernel does the same with its exactly decoded values.
-        int[][] shapes = e.blockSize() == 32
+        int[][] shapes = e.blockSize() == 256 ? new int[][]{{3, 256}, {37, 512}, {6, 2816}}
+                : e.blockSize() == 32
                 ? new int[][]{{3, 32}, {37, 160}, {6, 1056}}
                 : new int[][]{{1, 1}, {3, 7}, {5, 17}, {37, 33}, {6, 1001}, {3, 1024}};
         for (int[] shape : shapes) {
@@ -185,10 +191,10 @@ class WeightMatrixTest {
     @ParameterizedTest
     @EnumSource(TensorEncoding.class)
     void undersizedBuffersAreRefusedWithTheShapesInvolved(TensorEncoding e) {
-        WeightMatrix m = WeightMatrix.of(TestTensors.matrix("blk.0.attn_q.weight", e, 4, 64, 1, 1));
+        WeightMatrix m = WeightMatrix.of(TestTensors.matrix("blk.0.attn_q.weight", e, 4, 256, 1, 1));
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-                () -> m.matmul(new float[64], 2, new float[8]));
+                () -> m.matmul(new float[256], 2, new float[8]));
         assertTrue(ex.getMessage().contains("blk.0.attn_q.weight"), ex.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> m.matvec(new float[64], new float[3]));
+        assertThrows(IllegalArgumentException.class, () -> m.matvec(new float[256], new float[3]));
     }
 }

@@ -1,6 +1,7 @@
 package io.strata.mesh.membership;
 
 import org.jgroups.Message;
+import org.jgroups.protocols.DISCARD;
 import org.jgroups.protocols.TCP;
 import org.jgroups.stack.Protocol;
 import org.jgroups.stack.ProtocolStack;
@@ -101,6 +102,29 @@ class MeshMembershipTest {
         a.close();
         Eventually.await(WAIT, () -> b.view().members().equals(List.of("b", "c")), b::view);
         assertTrue(b.isCoordinator(), "the next oldest takes over");
+    }
+
+    @Test
+    void withASecretAPartitionedClusterMergesAgainWhenTheNetworkHeals() throws Exception {
+        List<Integer> ports = LoopbackPorts.free(3);
+        Recorder[] r = {new Recorder(), new Recorder(), new Recorder()};
+        MeshMembership a = start("a", ports.get(0), ports, SECRET, r[0]);
+        MeshMembership b = start("b", ports.get(1), ports, SECRET, r[1]);
+        MeshMembership c = start("c", ports.get(2), ports, SECRET, r[2]);
+        Eventually.await(WAIT, () -> a.view().members().size() == 3 && c.view().members().size() == 3,
+                () -> a.view() + " / " + c.view());
+
+        // c drops every packet both ways, as a stopped process does: the others expel it, it stands alone
+        DISCARD cut = new DISCARD();
+        c.channel().getProtocolStack().insertProtocol(cut, ProtocolStack.Position.ABOVE, TCP.class);
+        cut.discardAll(true);
+        Eventually.await(WAIT, () -> a.view().members().equals(List.of("a", "b"))
+                && c.view().members().equals(List.of("c")), () -> a.view() + " / " + c.view());
+
+        cut.discardAll(false);
+        // the merge leader asks itself too: with the secret, that request must pass its own AUTH
+        Eventually.await(WAIT.multipliedBy(2), () -> a.view().members().size() == 3 && b.view().members().size() == 3
+                && c.view().members().size() == 3, () -> a.view() + " / " + b.view() + " / " + c.view());
     }
 
     @Test

@@ -96,6 +96,21 @@ class SecretAuthTokenTest {
     }
 
     @Test
+    void aRequestLoopedBackInsideTheStackIsAcceptedThoughItsTimeWasNeverWritten() {
+        Address self = UUID.randomUUID();
+        SecretAuthToken coordinator = token(SECRET, NOW, self);
+        // a merge leader's MERGE_REQ to itself carries the sending instance itself (never serialised)
+        assertTrue(coordinator.authenticate(coordinator, from(self)));
+    }
+
+    @Test
+    void aTokenThatWasNeverWrittenIsRefusedFromAnyOtherInstance() {
+        Address self = UUID.randomUUID();
+        SecretAuthToken coordinator = token(SECRET, NOW, self);
+        assertFalse(coordinator.authenticate(new SecretAuthToken(), from(UUID.randomUUID())));
+    }
+
+    @Test
     void theSecretItselfNeverAppearsOnTheWire() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         token(SECRET, NOW, UUID.randomUUID()).writeTo(new DataOutputStream(bytes));

@@ -202,7 +202,7 @@ class GatewayHttpTest {
         assertEquals("stories260K", models.get("data").get(0).get("id").asText());
 
         JsonNode health = get("/health").json();
-        assertEquals("ok", health.get("status").asText());
+        assertEquals("ready", health.get("status").asText(), "a member of a three-node view that hears the others");
         assertEquals("n1", health.get("node").asText());
         assertEquals(ProcessHandle.current().pid(), health.get("pid").asLong());
         assertEquals(3, health.get("members").size());

@@ -7,11 +7,10 @@ import io.strata.engine.LocalPipeline;
 import io.strata.engine.SamplingParams;
 import io.strata.mesh.gateway.GatewayConfig;
 import io.strata.mesh.gateway.GatewayMetrics;
-import io.strata.mesh.gateway.GatewaySessions;
 import io.strata.mesh.gateway.PipelineClient;
 import io.strata.mesh.gateway.RoutingView;
+import io.strata.mesh.transport.FrameType;
 import io.strata.mesh.transport.SessionOpen;
-import io.strata.mesh.transport.TcpTransport;
 import io.strata.mesh.transport.WireDType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -34,6 +33,7 @@ import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Three nodes in this JVM serve stories260K split in three: the mesh gives the tokens one process gives. */
@@ -110,19 +110,25 @@ class MeshGenerationTest {
         JsonNode ref = new ObjectMapper().readTree(TestModels.referenceGreedy().toFile()).get("cases").get(1);
         int[] prompt = ints(ref.get("prompt_tokens"));
         int[] expected = ints(ref.get("generated_tokens"));
-        GatewaySessions sessions = new GatewaySessions();
+        // a second gateway on a member (the transport dials members only), sending in the narrow type
+        MeshNode member = mesh.nodes.getFirst();
         RoutingView routing = new RoutingView();
-        routing.update(mesh.nodes.getFirst().routingTable());
-        try (TcpTransport transport = TcpTransport.start("127.0.0.1", 0, (f, c) -> sessions.deliver(f))) {
-            PipelineClient client = new PipelineClient("narrow", new SessionOpen.Hop("", "narrow", "127.0.0.1",
-                    transport.port()), transport, transport, sessions, routing, GatewayConfig.defaults().withWireDType(wire),
-                    new GatewayMetrics());
-            GenerationOutcome out = client.generate(new GenerationSpec(InProcessMesh.MODEL, prompt, 20, 0, 1, 0,
-                    new int[]{2}, GenerationSpec.capacityFor(prompt.length, 20, 2048)), t -> true);
-            assertEquals(20, out.tokens().length);
-            assertArrayEquals(Arrays.copyOf(expected, 5), Arrays.copyOf(out.tokens(), 5),
-                    wire + " rounding leaves the first greedy tokens as they are");
-        }
+        routing.update(member.routingTable());
+        PipelineClient client = new PipelineClient(member.nodeId(), new SessionOpen.Hop("", member.nodeId(), "127.0.0.1",
+                member.transportPort()), member.transport(), member.transport(), member.gatewaySessions(), routing,
+                GatewayConfig.defaults().withWireDType(wire), new GatewayMetrics());
+        GenerationOutcome out = client.generate(new GenerationSpec(InProcessMesh.MODEL, prompt, 20, 0, 1, 0,
+                new int[]{2}, GenerationSpec.capacityFor(prompt.length, 20, 2048)), t -> true);
+        assertEquals(20, out.tokens().length);
+        assertArrayEquals(Arrays.copyOf(expected, 5), Arrays.copyOf(out.tokens(), 5),
+                wire + " rounding leaves the first greedy tokens as they are");
+    }
+
+    @Test
+    void withoutASecretALoopbackStrangerGetsNoHiddenStateAndNoNodeDialsWhereItSays() throws Exception {
+        StrangerProbe.Outcome o = StrangerProbe.probe(mesh.nodes.getFirst().routingTable().models().get(InProcessMesh.MODEL));
+        assertTrue(o.framesBack().stream().allMatch(t -> t == FrameType.ERROR), "only errors come back: " + o.framesBack());
+        assertFalse(o.dialled(), "no node connected to the address the stranger named as gateway and stage 1");
     }
 
     static int[] ints(JsonNode array) {

@@ -221,6 +221,67 @@ class PlacementTest {
     }
 
     @Test
+    void whenEveryCopyOfAStageDiesTheOtherStagesStayLoadedAndTheModelReturnsWhenANodeJoins() {
+        List<NodeAnnouncement> nodes = new ArrayList<>(List.of(node("a", 250, 1), node("b", 250, 1), node("c", 250, 1)));
+        List<ModelPlan> models = List.of(model("m", 1, 1, 200, 200, 200));
+        PlacementDecision before = place(models, nodes);
+        String lost = before.nodesFor("m-split-1-of-3").getFirst();
+        nodes.removeIf(n -> n.nodeId().equals(lost));
+
+        PlacementDecision down = Placement.place(models, nodes, before);
+        for (PlacementDecision.Replica r : before.replicas()) {
+            if (!r.nodeId().equals(lost)) {
+                assertTrue(down.replicas().contains(r), "a survivor keeps its block: " + r + " in " + down.replicas());
+            }
+        }
+        assertTrue(down.nodesFor("m-split-1-of-3").isEmpty(), "the lost stage fits nowhere else");
+        assertEquals(1, down.refusals().size());
+        assertTrue(down.refusals().getFirst().reason().contains("other blocks stay loaded"), down.refusals().toString());
+
+        nodes.add(node("d", 250, 1));
+        PlacementDecision back = Placement.place(models, nodes, down);
+        assertTrue(back.replicas().containsAll(down.replicas()), "nothing moves when the model returns");
+        assertEquals(List.of("d"), back.nodesFor("m-split-1-of-3"), "the newcomer takes the lost stage");
+        assertTrue(back.refusals().isEmpty(), back.refusals().toString());
+    }
+
+    @Test
+    void aNewModelWithABlockThatFitsNowhereStillHoldsNoMemory() {
+        List<NodeAnnouncement> nodes = List.of(node("a", 250, 1), node("b", 250, 1));
+        PlacementDecision d = place(List.of(model("m", 1, 1, 200, 200, 200)), nodes);
+        assertTrue(d.replicas().isEmpty(), "never served: refused whole " + d.replicas());
+        assertEquals(1, d.refusals().size());
+    }
+
+    @Test
+    void aNodesOwnLoadedBlocksCountAsItsOwnWhenThePreviousDecisionForgotThem() {
+        // the previous decision lost track (a model that went down, a new coordinator): b still has block 2 loaded
+        List<NodeAnnouncement> nodes = List.of(node("a", 250, 1), Plans.ready(node("b", 250, 1), "m-split-2-of-3"),
+                node("c", 250, 1));
+        PlacementDecision d = place(List.of(model("m", 1, 1, 200, 200, 200)), nodes);
+        assertEquals(List.of("b"), d.nodesFor("m-split-2-of-3"), "b keeps what it has loaded: " + d.replicas());
+        assertFits(d, nodes);
+    }
+
+    @Test
+    void aReturningNodeTakesNothingBackFromTheNodesThatHeldItsBlocks() {
+        List<NodeAnnouncement> nodes = new ArrayList<>(List.of(node("a", 250, 1), node("b", 250, 1), node("c", 250, 1),
+                node("d", 250, 1)));
+        List<ModelPlan> models = List.of(model("m", 1, 1, 200, 200, 200));
+        PlacementDecision first = place(models, nodes);
+        String leaving = first.replicas().getFirst().nodeId();
+        NodeAnnouncement gone = nodes.stream().filter(n -> n.nodeId().equals(leaving)).findFirst().orElseThrow();
+        nodes.remove(gone);
+        PlacementDecision without = Placement.place(models, nodes, first);
+        nodes.add(gone);
+        PlacementDecision rejoined = Placement.place(models, nodes, without);
+        assertTrue(rejoined.sameAs(without), "no reshuffle on rejoin: " + without.replicas() + " vs "
+                + rejoined.replicas());
+        PlacementDecision again = Placement.place(models, nodes, rejoined);
+        assertTrue(again.sameAs(rejoined), "and placing again is a fixed point (no flapping)");
+    }
+
+    @Test
     void anUnchangedClusterGivesTheSameDecision() {
         List<NodeAnnouncement> nodes = List.of(node("a", 300, 1), node("b", 300, 2), node("c", 300, 1));
         List<ModelPlan> models = List.of(model("x", 1, 2, 100, 120, 90), model("y", 2, 2, 150));

@@ -28,6 +28,7 @@ class TcpTransportTest {
         final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
         final BlockingQueue<Connection> from = new LinkedBlockingQueue<>();
         final BlockingQueue<PeerAddress> lost = new LinkedBlockingQueue<>();
+        final BlockingQueue<IOException> causes = new LinkedBlockingQueue<>();
 
         @Override
         public void onFrame(Frame frame, Connection connection) {
@@ -38,6 +39,7 @@ class TcpTransportTest {
         @Override
         public void onPeerLost(PeerAddress peer, IOException cause) {
             lost.add(peer);
+            causes.add(cause);
         }
 
         Frame next() throws InterruptedException {
@@ -114,6 +116,27 @@ class TcpTransportTest {
         IOException e = assertThrows(IOException.class, () -> ta.send(toB, Frame.close(2, 0)));
         assertTrue(e.getMessage().contains("cannot reach node at 127.0.0.1:" + port) || e.getMessage().contains("closed"),
                 e.getMessage());
+    }
+
+    @Test
+    void aPeerThatStopsAnsweringHeartbeatsIsReportedLostAsStalledWhileALiveOneIsNot() throws Exception {
+        Inbox a = new Inbox();
+        TcpTransport ta = start(a);
+        TcpTransport live = start(new Inbox());
+        ta.watchPeers(Duration.ofMillis(100), Duration.ofMillis(800));
+        PeerAddress toLive = new PeerAddress("127.0.0.1", live.port());
+        ta.send(toLive, Frame.close(1, 0));
+        // a stopped process: the kernel accepts the connection, nobody reads or answers
+        try (java.net.ServerSocket stopped = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
+            PeerAddress toStopped = new PeerAddress("127.0.0.1", stopped.getLocalPort());
+            ta.send(toStopped, Frame.close(2, 0));
+            PeerAddress lost = a.lost.poll(30, TimeUnit.SECONDS);
+            assertEquals(toStopped, lost, "the silent peer is reported lost");
+            assertTrue(a.causes.poll(1, TimeUnit.SECONDS).getMessage().contains("stalled"));
+        }
+        Thread.sleep(1500); // well past the timeout: heartbeats keep the live peer's connection
+        assertNull(a.lost.poll(), "the live peer answered every heartbeat");
+        assertTrue(ta.connection(toLive).isOpen());
     }
 
     @Test

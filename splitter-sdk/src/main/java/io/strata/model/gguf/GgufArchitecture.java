@@ -19,7 +19,7 @@ import java.util.Locale;
 public final class GgufArchitecture {
     /** In the order an error lists them. */
     public static final List<String> SUPPORTED = List.of("llama", "mistral", "qwen2", "qwen3", "qwen3moe", "phi3",
-            "gemma2", "gemma3");
+            "gemma2", "gemma3", "gpt2", "gptneox");
 
     static final String NORM_WEIGHT_OFFSET = "strata.norm.weight_offset";
     static final String EMBEDDING_SCALE = "strata.embedding_scale";
@@ -27,6 +27,8 @@ public final class GgufArchitecture {
     static final String SLIDING_PATTERN = "strata.attention.sliding_window_pattern";
     static final String LOW_FREQ_FACTOR = "strata.rope.scaling.low_freq_factor";
     static final String HIGH_FREQ_FACTOR = "strata.rope.scaling.high_freq_factor";
+    /** The ungated feed-forward's GELU: llama.cpp computes every GELU by its tanh form, the checkpoints may not. */
+    static final String ACTIVATION = "strata.feed_forward.activation";
 
     private GgufArchitecture() {
     }
@@ -68,12 +70,23 @@ public final class GgufArchitecture {
                 default -> 1;
             });
             int experts = md.optionalInt(arch + ".expert_count").orElse(0);
+            boolean gpt = gpt(arch);
+            ArchitectureTraits.Activation fallback = gemma || arch.equals("gpt2") ? ArchitectureTraits.Activation.GELU_TANH
+                    : arch.equals("gptneox") ? ArchitectureTraits.Activation.GELU : ArchitectureTraits.Activation.SILU;
+            String activation = md.optionalString(ACTIVATION).orElse(fallback.name().toLowerCase(Locale.ROOT));
+            int ropeDims = arch.equals("gptneox") ? md.optionalInt(arch + ".rope.dimension_count").orElse(headSize) : 0;
             return new ArchitectureTraits(
-                    gemma ? ArchitectureTraits.Activation.GELU_TANH : ArchitectureTraits.Activation.SILU,
+                    switch (activation) {
+                        case "silu" -> ArchitectureTraits.Activation.SILU;
+                        case "gelu_tanh" -> ArchitectureTraits.Activation.GELU_TANH;
+                        case "gelu" -> ArchitectureTraits.Activation.GELU;
+                        default -> throw new ModelFormatException(path, "metadata " + ACTIVATION + " " + activation
+                                + " is not supported — Strata knows silu, gelu_tanh and gelu");
+                    },
                     md.optionalFloat(NORM_WEIGHT_OFFSET).orElse(0f),
                     arch.equals("qwen3") || arch.equals("qwen3moe") || arch.equals("gemma3"),
                     gemma,
-                    arch.equals("phi3"),
+                    arch.equals("phi3") || gpt,
                     md.optionalFloat(EMBEDDING_SCALE).orElse(gemma ? (float) Math.sqrt(dim) : 0f),
                     md.optionalFloat(arch + ".attn_logit_softcapping").orElse(0f),
                     md.optionalFloat(arch + ".final_logit_softcapping").orElse(0f),
@@ -85,14 +98,30 @@ public final class GgufArchitecture {
                     experts,
                     experts > 0 ? md.intValue(arch + ".expert_used_count") : 0,
                     experts > 0 ? md.optionalInt(arch + ".expert_feed_forward_length")
-                            .orElseGet(() -> md.intValue(arch + ".feed_forward_length")) : 0);
+                            .orElseGet(() -> md.intValue(arch + ".feed_forward_length")) : 0,
+                    gpt,
+                    gpt,
+                    arch.equals("gpt2"),
+                    ropeDims == headSize ? 0 : ropeDims,
+                    arch.equals("gptneox") && (!md.has(arch + ".use_parallel_residual") || md.boolValue(arch + ".use_parallel_residual")));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(path, e.getMessage(), e);
         }
     }
 
+    /** The GPT-2 and GPT-NeoX families: LayerNorms, fused q/k/v and an ungated feed-forward, all with biases. */
+    static boolean gpt(String arch) {
+        return arch.equals("gpt2") || arch.equals("gptneox");
+    }
+
     /** Writes what {@link #traits} reads back: nothing for a plain Llama block. */
     static void put(GgufWriter w, String arch, ArchitectureTraits t) {
+        if (t.ungatedFeedForward()) {
+            w.put(ACTIVATION, GgufValue.ofString(t.activation().name().toLowerCase(Locale.ROOT)));
+        }
+        if (arch.equals("gptneox")) {
+            w.put(arch + ".use_parallel_residual", GgufValue.ofBool(t.parallelResidual()));
+        }
         if (t.normWeightOffset() != 0) {
             w.put(NORM_WEIGHT_OFFSET, GgufValue.ofFloat32(t.normWeightOffset()));
         }

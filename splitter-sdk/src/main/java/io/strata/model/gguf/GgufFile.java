@@ -33,7 +33,7 @@ public final class GgufFile implements AutoCloseable {
     static final int MAX_DIMS = 4;
     /** Deeper nesting than any real file uses; the cap keeps a crafted file from exhausting the stack. */
     static final int MAX_ARRAY_NESTING = 8;
-    static final String SUPPORTED_TYPES = "F32, F16, BF16, Q8_0, Q4_0";
+    static final String SUPPORTED_TYPES = "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS";
 
     private final Path path;
     private final Arena arena;

@@ -20,12 +20,13 @@ public final class GgufHyperparameters {
         w.put(a + ".embedding_length", GgufValue.ofUint32(c.dim()));
         w.put(a + ".block_count", GgufValue.ofUint32(c.layers()));
         w.put(a + ".feed_forward_length", GgufValue.ofUint32(c.hiddenDim()));
-        w.put(a + ".rope.dimension_count", GgufValue.ofUint32(c.headSize()));
+        w.put(a + ".rope.dimension_count", GgufValue.ofUint32(c.ropeDims()));
         w.put(a + ".attention.head_count", GgufValue.ofUint32(c.heads()));
         w.put(a + ".attention.head_count_kv", GgufValue.ofUint32(c.kvHeads()));
         w.put(a + ".attention.key_length", GgufValue.ofUint32(c.headSize()));
         w.put(a + ".attention.value_length", GgufValue.ofUint32(c.headSize()));
-        w.put(a + ".attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(c.rmsNormEps()));
+        w.put(a + (c.traits().layerNorm() ? ".attention.layer_norm_epsilon" : ".attention.layer_norm_rms_epsilon"),
+                GgufValue.ofFloat32(c.rmsNormEps()));
         w.put(a + ".rope.freq_base", GgufValue.ofFloat32(c.ropeTheta()));
         GgufArchitecture.put(w, a, c.traits());
         RopeLayout natural = GgufArchitecture.naturalLayout(a);

@@ -164,10 +164,13 @@ public final class GgufModel implements LoadedModel {
         int heads = required(md, arch + ".attention.head_count");
         int kvHeads = md.optionalInt(arch + ".attention.head_count_kv").orElse(heads);
         int context = required(md, arch + ".context_length");
-        if (!md.has(arch + ".attention.layer_norm_rms_epsilon")) {
-            throw new ModelFormatException(path, "metadata has no " + arch + ".attention.layer_norm_rms_epsilon");
+        // GPT-2 and GPT-NeoX normalise with LayerNorm, whose epsilon llama.cpp keeps under its own key
+        String epsKey = arch + (GgufArchitecture.gpt(arch) ? ".attention.layer_norm_epsilon"
+                : ".attention.layer_norm_rms_epsilon");
+        if (!md.has(epsKey)) {
+            throw new ModelFormatException(path, "metadata has no " + epsKey);
         }
-        float eps = md.floatValue(arch + ".attention.layer_norm_rms_epsilon");
+        float eps = md.floatValue(epsKey);
         float theta = md.optionalFloat(arch + ".rope.freq_base").orElse(10000f);
         if (heads <= 0) {
             throw new ModelFormatException(path, "metadata " + arch + ".attention.head_count is " + heads);

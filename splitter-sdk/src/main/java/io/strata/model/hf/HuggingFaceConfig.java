@@ -28,17 +28,11 @@ import java.util.Set;
 public record HuggingFaceConfig(String modelType, ModelConfig config, boolean qkvBias, boolean outputBias) {
     /** The model types read, in the order an error lists them. */
     static final List<String> SUPPORTED_ORDER = List.of("llama", "mistral", "qwen2", "qwen3", "qwen3_moe", "mixtral",
-            "phi3", "gemma2", "gemma3_text");
+            "phi3", "gemma2", "gemma3_text", "gpt2", "gpt_neox");
     static final Set<String> SUPPORTED = Set.copyOf(SUPPORTED_ORDER);
-    /** Families known but not expressible on the skeleton, with what they lack. */
-    private static final Map<String, String> REFUSED = Map.of(
-            "gpt2", "GPT-2 needs LayerNorm with biases, learned position embeddings and a non-gated GELU feed-forward"
-                    + " (weights stored transposed), which Strata's block does not have",
-            "gpt_neox", "GPT-NeoX needs LayerNorm with biases, partial rotary embeddings, a parallel residual and a"
-                    + " non-gated GELU feed-forward, which Strata's block does not have");
     /** The architecture name written for a model type: llama.cpp's, so split artifacts read as llama.cpp reads them. */
     private static final Map<String, String> ARCHITECTURE = Map.of(
-            "qwen3_moe", "qwen3moe", "mixtral", "llama", "gemma3_text", "gemma3");
+            "qwen3_moe", "qwen3moe", "mixtral", "llama", "gemma3_text", "gemma3", "gpt_neox", "gptneox");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Reads and checks {@code configJson}. */
@@ -62,13 +56,15 @@ public record HuggingFaceConfig(String modelType, ModelConfig config, boolean qk
     static HuggingFaceConfig parse(Path file, JsonNode root) {
         Reader r = new Reader(file, root);
         String modelType = r.string("model_type");
-        String refusal = REFUSED.get(modelType);
-        if (refusal != null) {
-            throw new ModelFormatException(file, "model_type " + modelType + " is not supported — " + refusal);
-        }
         if (!SUPPORTED.contains(modelType)) {
             throw new ModelFormatException(file, "model_type " + modelType + " is not supported — Strata reads "
                     + String.join(", ", SUPPORTED_ORDER) + " models");
+        }
+        if (modelType.equals("gpt2")) {
+            return gpt2(file, r, root);
+        }
+        if (modelType.equals("gpt_neox")) {
+            return gptNeox(file, r, root);
         }
         boolean gemma = modelType.startsWith("gemma");
         String actKey = gemma ? "hidden_activation" : "hidden_act";
@@ -223,6 +219,96 @@ public record HuggingFaceConfig(String modelType, ModelConfig config, boolean qk
             throw new ModelFormatException(file, e.getMessage());
         }
         return new HuggingFaceConfig(modelType, config, qwen2 || attentionBias, !qwen2 && attentionBias);
+    }
+
+    /**
+     * GPT-2: LayerNorms with biases, learned positions and no RoPE, fused q/k/v and an ungated
+     * feed-forward, all with biases; its Conv1D weights are stored transposed (the model reader turns them).
+     */
+    private static HuggingFaceConfig gpt2(Path file, Reader r, JsonNode root) {
+        if (r.optionalBool("add_cross_attention", false) || r.optionalBool("scale_attn_by_inverse_layer_idx", false)
+                || !r.optionalBool("scale_attn_weights", true)) {
+            throw new ModelFormatException(file, "add_cross_attention, scale_attn_by_inverse_layer_idx or"
+                    + " scale_attn_weights false are not supported — Strata scales attention by 1/√head size alone");
+        }
+        int dim = r.positiveInt("n_embd");
+        int heads = r.positiveInt("n_head");
+        if (dim % heads != 0) {
+            throw new ModelFormatException(file, "n_embd " + dim + " is not a multiple of n_head " + heads);
+        }
+        ArchitectureTraits traits = new ArchitectureTraits(
+                activation(file, "activation_function", r.optionalString("activation_function", "gelu_new")),
+                0, false, false, true, 0, 0, 0, 0, 0, 0, 0, ArchitectureTraits.RopeScaling.NONE, 0, 0, 0,
+                true, true, true, 0, false);
+        return new HuggingFaceConfig("gpt2", config(file, "gpt2", dim,
+                root.hasNonNull("n_inner") ? r.positiveInt("n_inner") : 4 * dim, r.positiveInt("n_layer"), heads,
+                r.positiveInt("vocab_size"), r.positiveInt("n_positions"),
+                root.hasNonNull("layer_norm_epsilon") ? r.number("layer_norm_epsilon") : 1e-5f, 10000f,
+                r.optionalBool("tie_word_embeddings", true), traits), true, true);
+    }
+
+    /**
+     * GPT-NeoX (Pythia): LayerNorms with biases, RoPE over the first {@code rotary_pct} of each head,
+     * fused q/k/v (stored per head, reordered by the model reader), an ungated feed-forward and,
+     * usually, the parallel residual.
+     */
+    private static HuggingFaceConfig gptNeox(Path file, Reader r, JsonNode root) {
+        int dim = r.positiveInt("hidden_size");
+        int heads = r.positiveInt("num_attention_heads");
+        if (dim % heads != 0) {
+            throw new ModelFormatException(file, "hidden_size " + dim + " is not a multiple of num_attention_heads "
+                    + heads);
+        }
+        int headSize = dim / heads;
+        JsonNode params = root.hasNonNull("rope_scaling") ? root.get("rope_scaling") : root.get("rope_parameters");
+        if (ropeScaling(file, params, 1) != ArchitectureTraits.RopeScaling.NONE) {
+            throw new ModelFormatException(file, "RoPE scaling of a GPT-NeoX model is not supported — Strata applies"
+                    + " plain RoPE to it");
+        }
+        Reader p = params == null || params.isNull() ? null : new Reader(file, params);
+        float pct = root.hasNonNull("rotary_pct") ? r.number("rotary_pct")
+                : root.hasNonNull("partial_rotary_factor") ? r.number("partial_rotary_factor")
+                : p != null && params.hasNonNull("partial_rotary_factor") ? p.number("partial_rotary_factor") : 1f;
+        int ropeDims = (int) (headSize * pct);
+        if (ropeDims < 2 || ropeDims % 2 != 0 || ropeDims > headSize) {
+            throw new ModelFormatException(file, "rotary_pct " + pct + " of heads of " + headSize + " gives " + ropeDims
+                    + " rotary dimensions — Strata needs an even number from 2 to the head size");
+        }
+        float theta = root.hasNonNull("rotary_emb_base") ? r.number("rotary_emb_base")
+                : root.hasNonNull("rope_theta") ? r.number("rope_theta")
+                : p != null && params.hasNonNull("rope_theta") ? p.number("rope_theta") : 10000f;
+        ArchitectureTraits traits = new ArchitectureTraits(
+                activation(file, "hidden_act", r.optionalString("hidden_act", "gelu")),
+                0, false, false, true, 0, 0, 0, 0, 0, 0, 0, ArchitectureTraits.RopeScaling.NONE, 0, 0, 0,
+                true, true, false, ropeDims == headSize ? 0 : ropeDims, r.optionalBool("use_parallel_residual", true));
+        boolean bias = r.optionalBool("attention_bias", true);
+        return new HuggingFaceConfig("gpt_neox", config(file, "gptneox", dim, r.positiveInt("intermediate_size"),
+                r.positiveInt("num_hidden_layers"), heads, r.positiveInt("vocab_size"),
+                root.hasNonNull("max_position_embeddings") ? r.positiveInt("max_position_embeddings") : 2048,
+                root.hasNonNull("layer_norm_eps") ? r.number("layer_norm_eps") : 1e-5f, theta,
+                r.optionalBool("tie_word_embeddings", false), traits), bias, bias);
+    }
+
+    /** An ungated feed-forward's activation by its transformers name. */
+    private static ArchitectureTraits.Activation activation(Path file, String key, String name) {
+        return switch (name) {
+            case "gelu_new", "gelu_pytorch_tanh", "gelu_tanh" -> ArchitectureTraits.Activation.GELU_TANH;
+            case "gelu" -> ArchitectureTraits.Activation.GELU;
+            default -> throw new ModelFormatException(file, key + " " + name + " is not supported — Strata's"
+                    + " GPT-2/GPT-NeoX feed-forward applies gelu or gelu_new");
+        };
+    }
+
+    /** A model whose heads are the whole width, with no grouped keys, in Hugging Face's RoPE layout. */
+    private static ModelConfig config(Path file, String architecture, int dim, int hidden, int layers, int heads,
+                                      int vocab, int context, float eps, float theta, boolean tied,
+                                      ArchitectureTraits traits) {
+        try {
+            return new ModelConfig(architecture, dim, hidden, layers, heads, heads, dim / heads, vocab, context, eps,
+                    theta, RopeLayout.ROTATE_HALF, tied, traits);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, e.getMessage());
+        }
     }
 
     /** A number that may be absent or null (then 0, "none"), else must be positive. */

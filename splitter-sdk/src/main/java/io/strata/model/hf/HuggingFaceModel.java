@@ -66,7 +66,8 @@ public final class HuggingFaceModel implements LoadedModel {
         List<SafetensorsFile> shards = new ArrayList<>();
         try {
             Map<String, SafetensorsTensor> byHfName = mapWeights(folder, shards);
-            boolean hasHead = byHfName.containsKey("lm_head.weight");
+            String headName = HuggingFaceTensorNames.huggingFace(TensorNames.OUTPUT, hf.modelType());
+            boolean hasHead = headName != null && byHfName.containsKey(headName);
             ModelConfig c = hf.config();
             boolean tied = c.tiedClassifier() || !hasHead;
             ModelConfig config = c.withTiedClassifier(tied);
@@ -85,7 +86,8 @@ public final class HuggingFaceModel implements LoadedModel {
                     continue; // tied: the engine uses the embedding, whatever copy the file keeps
                 }
                 SafetensorsTensor t = e.getValue();
-                found.put(canonical, new WeightTensor(canonical, t.dtype().encoding(), t.ggmlShape(), t.data()));
+                found.put(canonical, HuggingFaceWeightLayout.canonical(hf.modelType(), config, canonical,
+                        new WeightTensor(canonical, t.dtype().encoding(), t.ggmlShape(), t.data())));
             }
             Map<String, WeightTensor> ordered = checkAndOrder(folder, hf, config, found);
             return new HuggingFaceModel(folder, hf, config, List.copyOf(shards), ordered);
@@ -167,6 +169,9 @@ public final class HuggingFaceModel implements LoadedModel {
         for (Map.Entry<String, long[]> e : ExpectedTensors.of(c, 0, c.layers(), true, true).entrySet()) {
             expected.put(e.getKey(), e.getValue());
             int l = TensorNames.layerOf(e.getKey());
+            if (hf.qkvBias() && e.getKey().equals(TensorNames.attnQkv(l))) {
+                expected.put(TensorNames.attnQkvBias(l), biases.get(TensorNames.attnQkvBias(l)));
+            }
             if (hf.qkvBias() && e.getKey().equals(TensorNames.attnV(l))) {
                 expected.put(TensorNames.attnQBias(l), biases.get(TensorNames.attnQBias(l)));
                 expected.put(TensorNames.attnKBias(l), biases.get(TensorNames.attnKBias(l)));

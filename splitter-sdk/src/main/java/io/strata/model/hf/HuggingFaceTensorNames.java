@@ -56,7 +56,85 @@ public final class HuggingFaceTensorNames {
             "(?:mlp|block_sparse_moe)\\.experts\\.(0|[1-9][0-9]{0,5})\\.(gate_proj|up_proj|down_proj|w1|w2|w3)\\.weight");
     private static final Pattern CANONICAL_EXPERT = Pattern.compile("ffn_(gate|up|down)\\.(0|[1-9][0-9]{0,5})\\.weight");
 
+    /** GPT-2's names (after an optional "transformer." prefix), canonical → Hugging Face. */
+    private static final Map<String, String> GPT2_GLOBAL = Map.of(
+            TensorNames.TOKEN_EMBEDDING, "wte.weight",
+            TensorNames.POSITION_EMBEDDING, "wpe.weight",
+            TensorNames.OUTPUT_NORM, "ln_f.weight",
+            TensorNames.OUTPUT_NORM_BIAS, "ln_f.bias");
+    private static final Map<String, String> GPT2_LAYER = Map.ofEntries(
+            Map.entry("attn_norm.weight", "ln_1.weight"),
+            Map.entry("attn_norm.bias", "ln_1.bias"),
+            Map.entry("attn_qkv.weight", "attn.c_attn.weight"),
+            Map.entry("attn_qkv.bias", "attn.c_attn.bias"),
+            Map.entry("attn_output.weight", "attn.c_proj.weight"),
+            Map.entry("attn_output.bias", "attn.c_proj.bias"),
+            Map.entry("ffn_norm.weight", "ln_2.weight"),
+            Map.entry("ffn_norm.bias", "ln_2.bias"),
+            Map.entry("ffn_up.weight", "mlp.c_fc.weight"),
+            Map.entry("ffn_up.bias", "mlp.c_fc.bias"),
+            Map.entry("ffn_down.weight", "mlp.c_proj.weight"),
+            Map.entry("ffn_down.bias", "mlp.c_proj.bias"));
+    private static final Pattern GPT2_BLOCK = Pattern.compile("(?:transformer\\.)?h\\.(0|[1-9][0-9]{0,8})\\.(.+)");
+
+    /** GPT-NeoX's names, canonical → Hugging Face. */
+    private static final Map<String, String> NEOX_GLOBAL = Map.of(
+            TensorNames.TOKEN_EMBEDDING, "gpt_neox.embed_in.weight",
+            TensorNames.OUTPUT_NORM, "gpt_neox.final_layer_norm.weight",
+            TensorNames.OUTPUT_NORM_BIAS, "gpt_neox.final_layer_norm.bias",
+            TensorNames.OUTPUT, "embed_out.weight");
+    private static final Map<String, String> NEOX_LAYER = Map.ofEntries(
+            Map.entry("attn_norm.weight", "input_layernorm.weight"),
+            Map.entry("attn_norm.bias", "input_layernorm.bias"),
+            Map.entry("attn_qkv.weight", "attention.query_key_value.weight"),
+            Map.entry("attn_qkv.bias", "attention.query_key_value.bias"),
+            Map.entry("attn_output.weight", "attention.dense.weight"),
+            Map.entry("attn_output.bias", "attention.dense.bias"),
+            Map.entry("ffn_norm.weight", "post_attention_layernorm.weight"),
+            Map.entry("ffn_norm.bias", "post_attention_layernorm.bias"),
+            Map.entry("ffn_up.weight", "mlp.dense_h_to_4h.weight"),
+            Map.entry("ffn_up.bias", "mlp.dense_h_to_4h.bias"),
+            Map.entry("ffn_down.weight", "mlp.dense_4h_to_h.weight"),
+            Map.entry("ffn_down.bias", "mlp.dense_4h_to_h.bias"));
+    private static final Pattern NEOX_BLOCK = Pattern.compile("gpt_neox\\.layers\\.(0|[1-9][0-9]{0,8})\\.(.+)");
+
     private HuggingFaceTensorNames() {
+    }
+
+    /** GPT-2's and GPT-NeoX's own names, canonical for {@code hfName}, or null. */
+    private static String canonicalGpt(String hfName, boolean gpt2) {
+        String bare = gpt2 && hfName.startsWith("transformer.") ? hfName.substring("transformer.".length()) : hfName;
+        for (Map.Entry<String, String> e : (gpt2 ? GPT2_GLOBAL : NEOX_GLOBAL).entrySet()) {
+            if (e.getValue().equals(bare)) {
+                return e.getKey();
+            }
+        }
+        Matcher m = (gpt2 ? GPT2_BLOCK : NEOX_BLOCK).matcher(hfName);
+        if (m.matches()) {
+            for (Map.Entry<String, String> e : (gpt2 ? GPT2_LAYER : NEOX_LAYER).entrySet()) {
+                if (e.getValue().equals(m.group(2))) {
+                    return "blk." + m.group(1) + "." + e.getKey();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String huggingFaceGpt(String canonicalName, boolean gpt2) {
+        String global = (gpt2 ? GPT2_GLOBAL : NEOX_GLOBAL).get(canonicalName);
+        if (global != null) {
+            return gpt2 ? "transformer." + global : global;
+        }
+        Matcher m = BLOCK.matcher(canonicalName);
+        String suffix = m.matches() ? (gpt2 ? GPT2_LAYER : NEOX_LAYER).get(m.group(2)) : null;
+        if (suffix == null) {
+            return null;
+        }
+        return (gpt2 ? "transformer.h." : "gpt_neox.layers.") + m.group(1) + "." + suffix;
+    }
+
+    private static boolean gpt(String modelType) {
+        return modelType.equals("gpt2") || modelType.equals("gpt_neox");
     }
 
     /** The canonical name of Hugging Face parameter {@code hfName}, or null when it is not a Llama-family weight. */
@@ -66,6 +144,9 @@ public final class HuggingFaceTensorNames {
 
     /** The canonical name of parameter {@code hfName} of a {@code modelType} model, or null when it is no weight of one. */
     public static String canonical(String hfName, String modelType) {
+        if (gpt(modelType)) {
+            return canonicalGpt(hfName, modelType.equals("gpt2"));
+        }
         String global = GLOBAL.get(hfName);
         if (global != null) {
             return global;
@@ -96,6 +177,9 @@ public final class HuggingFaceTensorNames {
 
     /** The Hugging Face name of canonical tensor {@code canonicalName} in a {@code modelType} model, or null. */
     public static String huggingFace(String canonicalName, String modelType) {
+        if (gpt(modelType)) {
+            return huggingFaceGpt(canonicalName, modelType.equals("gpt2"));
+        }
         for (Map.Entry<String, String> e : GLOBAL.entrySet()) {
             if (e.getValue().equals(canonicalName)) {
                 return e.getKey();
@@ -153,6 +237,9 @@ public final class HuggingFaceTensorNames {
      * inverse frequencies) and can be skipped.
      */
     static boolean isIgnorableBuffer(String hfName) {
-        return hfName.endsWith(".rotary_emb.inv_freq");
+        // GPT-2's causal mask and GPT-NeoX's mask and bias buffers, which older checkpoints saved
+        return hfName.endsWith(".rotary_emb.inv_freq") || hfName.endsWith(".attn.bias")
+                || hfName.endsWith(".attn.masked_bias") || hfName.endsWith(".attention.bias")
+                || hfName.endsWith(".attention.masked_bias");
     }
 }

@@ -29,6 +29,16 @@ public interface RowCodec {
             case BF16 -> BF16Codec.INSTANCE;
             case Q8_0 -> Q8_0Codec.INSTANCE;
             case Q4_0 -> Q4_0Codec.INSTANCE;
+            case Q4_1 -> Q4_1Codec.INSTANCE;
+            case Q5_0 -> Q5_0Codec.INSTANCE;
+            case Q5_1 -> Q5_1Codec.INSTANCE;
+            case Q2_K -> Q2_KCodec.INSTANCE;
+            case Q3_K -> Q3_KCodec.INSTANCE;
+            case Q4_K -> Q4_KCodec.INSTANCE;
+            case Q5_K -> Q5_KCodec.INSTANCE;
+            case Q6_K -> Q6_KCodec.INSTANCE;
+            case IQ4_NL -> IQ4_NLCodec.INSTANCE;
+            case IQ4_XS -> IQ4_XSCodec.INSTANCE;
         };
     }
 

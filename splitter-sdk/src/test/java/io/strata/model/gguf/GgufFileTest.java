@@ -227,9 +227,9 @@ class GgufFileTest {
 
     @Test
     void unknownTensorTypeNamesTheIdTheTensorAndWhatIsSupported() throws IOException {
-        byte[] b = RawGguf.header(3, 1, 0).tensorInfo("blk.3.attn_q.weight", 12, 0, 256, 2).padTo(32).zeros(4096).bytes();
-        ModelFormatException e = assertRefused(b, "tensor blk.3.attn_q.weight has unknown type 12 (Q4_K)");
-        assertTrue(e.getMessage().contains("F32, F16, BF16, Q8_0, Q4_0"), e.getMessage());
+        byte[] b = RawGguf.header(3, 1, 0).tensorInfo("blk.3.attn_q.weight", 16, 0, 256, 2).padTo(32).zeros(4096).bytes();
+        ModelFormatException e = assertRefused(b, "tensor blk.3.attn_q.weight has unknown type 16 (IQ2_XXS)");
+        assertTrue(e.getMessage().contains("Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS"), e.getMessage());
         byte[] c = RawGguf.header(3, 1, 0).tensorInfo("x", 99, 0, 4).padTo(32).zeros(16).bytes();
         assertRefused(c, "tensor x has unknown type 99 — Strata reads");
     }

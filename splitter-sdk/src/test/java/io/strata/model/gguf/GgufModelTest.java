@@ -98,9 +98,9 @@ class GgufModelTest {
 
     @Test
     void unsupportedArchitectureIsRefused() throws IOException {
-        Path f = tiny("gpt2", null, false);
+        Path f = tiny("bloom", null, false);
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> GgufModel.open(f));
-        assertTrue(e.getMessage().contains("architecture gpt2 is not supported — Strata runs llama, mistral, qwen2"),
+        assertTrue(e.getMessage().contains("architecture bloom is not supported — Strata runs llama, mistral, qwen2"),
                 e.getMessage());
     }
 

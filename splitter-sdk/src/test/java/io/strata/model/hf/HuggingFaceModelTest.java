@@ -150,8 +150,8 @@ class HuggingFaceModelTest {
     @Test
     void unsupportedModelTypesAreRefusedByName() throws IOException {
         HuggingFaceFolderFixture fx = new HuggingFaceFolderFixture();
-        fx.config.put("model_type", "gpt2");
-        refused(fx.writeSingle(dir.resolve("m")), "config.json", "model_type gpt2", "LayerNorm with biases");
+        fx.config.put("model_type", "gpt2").put("add_cross_attention", true);
+        refused(fx.writeSingle(dir.resolve("m")), "config.json", "add_cross_attention");
         fx.config.put("model_type", "bert");
         refused(fx.writeSingle(dir.resolve("b")), "config.json", "model_type bert", "llama, mistral, qwen2");
     }
@@ -227,8 +227,8 @@ class HuggingFaceModelTest {
         fx.config.putObject("rope_scaling").put("rope_type", "longrope").put("factor", 32.0);
         refused(fx.writeSingle(dir.resolve("d")), "config.json", "rope_scaling type longrope is not supported");
         fx = new HuggingFaceFolderFixture();
-        fx.config.put("model_type", "gpt_neox");
-        refused(fx.writeSingle(dir.resolve("e")), "config.json", "parallel residual");
+        fx.config.put("model_type", "gpt_neox").put("hidden_act", "relu");
+        refused(fx.writeSingle(dir.resolve("e")), "config.json", "hidden_act relu is not supported");
     }
 
     @Test
