@@ -131,6 +131,11 @@ public final class TcpTransport implements FrameSender, AutoCloseable {
             Socket socket = new Socket();
             try {
                 socket.connect(new InetSocketAddress(peer.host(), peer.port()), CONNECT_TIMEOUT_MS);
+                if (socket.getLocalPort() == socket.getPort() && socket.getLocalAddress().equals(socket.getInetAddress())) {
+                    // TCP's simultaneous open: a local port nobody listens on can be picked as our own source
+                    // port, and the socket then "connects" to itself, so frames to a dead peer would vanish
+                    throw new java.net.ConnectException("nothing listens there (the socket connected to itself)");
+                }
                 c = new Connection(socket, peer, true, limits);
                 if (security.sealed()) {
                     c.secure(security, member.get(), HANDSHAKE_TIMEOUT_MS);
